@@ -1,0 +1,108 @@
+package emu
+
+// This file fixes the public API of the emu package, which the other
+// packages (target, ptrace, rsp) program against. The EMU implementer owns
+// every file in emu/ and may move these declarations into the files where
+// they belong (memory.go, cpu.go, ...), but must keep names and signatures.
+
+// PageSize is the guest page size.
+const PageSize = 4096
+
+// Perm is a set of page permissions.
+type Perm uint8
+
+const (
+	PermRead Perm = 1 << iota
+	PermWrite
+	PermExec
+)
+
+// Region is a maximal run of mapped pages with the same permissions.
+type Region struct {
+	Start, End uint64 // [Start, End), page aligned
+	Perm       Perm
+}
+
+// Signal numbers (Linux numbering) used in Fault.Signo.
+const (
+	SIGILL  = 4
+	SIGTRAP = 5
+	SIGFPE  = 8
+	SIGSEGV = 11
+	SIGBUS  = 7
+)
+
+// si_code values used in Fault.Code.
+const (
+	SEGV_MAPERR = 1
+	SEGV_ACCERR = 2
+	ILL_ILLOPC  = 1
+	ILL_ILLOPN  = 2
+	FPE_INTDIV  = 1
+	FPE_INTOVF  = 2
+)
+
+// Fault describes a CPU exception turned into a signal.
+type Fault struct {
+	Signo int    // SIGSEGV, SIGILL, SIGFPE, SIGBUS
+	Code  int    // si_code
+	Addr  uint64 // faulting data address (SIGSEGV) or instruction address (SIGILL, SIGFPE)
+}
+
+func (f *Fault) Error() string {
+	return "fault" // TODO(emu): describe the fault
+}
+
+// StopReason says why CPU.Run returned.
+type StopReason int
+
+const (
+	StopBudget     StopReason = iota // executed the requested number of instructions
+	StopSyscall                      // executed a `syscall` instruction: RIP is past it, RCX/R11 set as hardware does
+	StopBreakpoint                   // about to execute an instruction at a debugger breakpoint (Memory.SetBreakpoint); nothing executed for it
+	StopInt3                         // executed a guest int3 (0xCC): RIP is past the int3 byte
+	StopFault                        // CPU.Fault is set; RIP is at the faulting instruction and no architectural state of it changed
+	StopInterrupt                    // the interrupt flag passed to Run was set
+)
+
+// Register indices into CPU.R, in x86 encoding order.
+const (
+	RAX = iota
+	RCX
+	RDX
+	RBX
+	RSP
+	RBP
+	RSI
+	RDI
+	R8
+	R9
+	R10
+	R11
+	R12
+	R13
+	R14
+	R15
+)
+
+// RFLAGS bits.
+const (
+	FlagCF = 1 << 0
+	FlagPF = 1 << 2
+	FlagAF = 1 << 4
+	FlagZF = 1 << 6
+	FlagSF = 1 << 7
+	FlagTF = 1 << 8
+	FlagIF = 1 << 9
+	FlagDF = 1 << 10
+	FlagOF = 1 << 11
+)
+
+// X87 is the x87 FPU state as FXSAVE presents it.
+type X87 struct {
+	FCW, FSW uint16
+	FTW      uint8 // abridged tag word (1 bit per register, 1 = valid)
+	FOP      uint16
+	FIP, FDP uint64
+	ST       [8][10]byte // 80-bit values, ST(i) relative to the top of stack, as FXSAVE stores them
+}
