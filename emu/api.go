@@ -40,6 +40,9 @@ const (
 	ILL_ILLOPN  = 2
 	FPE_INTDIV  = 1
 	FPE_INTOVF  = 2
+	// SI_KERNEL is the si_code Linux uses for SIGSEGV raised by a general
+	// protection fault (hlt in user mode, misaligned movdqa, ...); Addr is 0.
+	SI_KERNEL = 0x80
 )
 
 // Fault describes a CPU exception turned into a signal.
@@ -50,7 +53,38 @@ type Fault struct {
 }
 
 func (f *Fault) Error() string {
-	return "fault" // TODO(emu): describe the fault
+	name := "signal " + itoa(f.Signo)
+	switch f.Signo {
+	case SIGSEGV:
+		name = "SIGSEGV"
+	case SIGILL:
+		name = "SIGILL"
+	case SIGFPE:
+		name = "SIGFPE"
+	case SIGBUS:
+		name = "SIGBUS"
+	case SIGTRAP:
+		name = "SIGTRAP"
+	}
+	return name + " code " + itoa(f.Code) + " at 0x" + hex64(f.Addr)
+}
+
+func itoa(v int) string {
+	if v < 0 {
+		return "-" + itoa(-v)
+	}
+	if v < 10 {
+		return string(rune('0' + v))
+	}
+	return itoa(v/10) + string(rune('0'+v%10))
+}
+
+func hex64(v uint64) string {
+	const digits = "0123456789abcdef"
+	if v < 16 {
+		return digits[v : v+1]
+	}
+	return hex64(v>>4) + digits[v&15:v&15+1]
 }
 
 // StopReason says why CPU.Run returned.

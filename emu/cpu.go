@@ -1,8 +1,17 @@
 package emu
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+)
 
-// CPU is one x86_64 hardware thread. SKELETON: the EMU implementer replaces this file.
+const tlbSize = 256
+
+type tlbEntry struct {
+	tag uint64 // page number + 1; 0 = empty
+	p   *page
+}
+
+// CPU is one x86_64 hardware thread in 64-bit user mode.
 type CPU struct {
 	Mem            *Memory
 	R              [16]uint64 // general registers, index RAX..R15
@@ -12,27 +21,473 @@ type CPU struct {
 	MXCSR          uint32
 	X87            X87
 	Fault          Fault // valid after StopFault
+
+	// RFLAGS: the non-arithmetic bits always live here; the arithmetic
+	// bits (CF PF AF ZF SF OF) live here only when ccOp == ccEager and are
+	// otherwise computed from the lazy state below.
+	rflags uint64
+	ccOp   uint8
+	ccSize uint8
+	ccA    uint64 // first operand
+	ccB    uint64 // second operand
+	ccR    uint64 // result
+	ccC    uint64 // carry in (adc/sbb) or preserved CF (inc/dec)
+
+	icount uint64 // instructions completed
+
+	// translation caches, valid while memGen == Mem.gen
+	memGen uint64
+	tlb    [tlbSize]tlbEntry
+	codePN uint64 // page number of codeP
+	codeP  *page  // page holding RIP, checked executable
+	xinst  inst   // scratch for instructions that cross a page boundary
+
+	single bool // this Run executes one instruction (rep does one iteration)
+
+	// rfAddr is the address of the breakpoint last reported, valid until
+	// an instruction completes (x86's RF flag).
+	rfAddr  uint64
+	rfValid bool
 }
 
 // NewCPU returns a CPU with RFLAGS = 0x202, MXCSR = 0x1f80, FCW = 0x37f.
-func NewCPU(mem *Memory) *CPU { panic("TODO") }
+func NewCPU(mem *Memory) *CPU {
+	c := &CPU{Mem: mem, rflags: 0x202, MXCSR: 0x1f80}
+	c.X87.FCW = 0x37f
+	return c
+}
 
 // Flags materialises RFLAGS.
-func (c *CPU) Flags() uint64 { panic("TODO") }
+func (c *CPU) Flags() uint64 {
+	return c.rflags&^arithMask | c.arith() | 2
+}
 
-// SetFlags sets RFLAGS.
-func (c *CPU) SetFlags(v uint64) { panic("TODO") }
-
-// Run executes up to max instructions (max >= 1) and returns why it stopped
-// and how many instructions completed. A debugger breakpoint at the RIP where
-// Run starts is not reported (like x86's RF flag), so a resume steps off a
-// breakpoint. With max == 1 a rep-prefixed string instruction performs one
-// iteration (as under the TF flag). intr is polled at least every few
-// thousand instructions; it may be nil.
-func (c *CPU) Run(max uint64, intr *atomic.Bool) (StopReason, uint64) { panic("TODO") }
+// SetFlags sets RFLAGS (bit 1 always reads as 1).
+func (c *CPU) SetFlags(v uint64) {
+	c.rflags = v | 2
+	c.ccOp = ccEager
+}
 
 // Clone returns a copy of the registers sharing Mem (for new threads).
-func (c *CPU) Clone() *CPU { panic("TODO") }
+func (c *CPU) Clone() *CPU {
+	n := &CPU{
+		Mem: c.Mem, R: c.R, RIP: c.RIP, FSBase: c.FSBase, GSBase: c.GSBase,
+		XMM: c.XMM, MXCSR: c.MXCSR, X87: c.X87,
+	}
+	n.SetFlags(c.Flags())
+	return n
+}
 
 // InstructionsExecuted is the total number of instructions this CPU completed.
-func (c *CPU) InstructionsExecuted() uint64 { panic("TODO") }
+func (c *CPU) InstructionsExecuted() uint64 { return c.icount }
+
+// results of exec
+const (
+	stNext    = iota // completed, RIP = next instruction
+	stJump           // completed, RIP already set
+	stRepeat         // a string instruction did some iterations and must run again (RIP unchanged)
+	stFault          // c.Fault set, nothing changed
+	stSyscall        // completed syscall
+	stInt3           // completed int3
+)
+
+// Run executes up to max instructions (max >= 1) and returns why it stopped
+// and how many instructions completed. A debugger breakpoint is reported
+// (StopBreakpoint) before its instruction executes. Like x86's RF flag, the
+// breakpoint Run last reported is not reported again when execution
+// resumes at it before any instruction completed, so a resume steps off
+// it (also when that instruction faults and is retried). A breakpoint at
+// the starting RIP after any other kind of stop (budget, syscall,
+// interrupt, int3) IS reported, so splitting a run into chunks never
+// misses one. With max == 1 a rep-prefixed string instruction performs one
+// iteration (as under the TF flag). intr is polled every 1024 instructions
+// and every 64th taken branch; it may be nil.
+//
+// A rep string instruction that is interrupted after some iterations
+// (max == 1, or a long count split in chunks) counts as one instruction
+// per chunk and leaves RIP at itself.
+func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
+	defer func() {
+		// Last resort: an executor bug must not take the process down.
+		if r := recover(); r != nil {
+			c.Fault = Fault{Signo: SIGILL, Code: ILL_ILLOPN, Addr: c.RIP}
+			reason = StopFault
+		}
+	}()
+	if max == 0 {
+		return StopBudget, 0
+	}
+	if c.memGen != c.Mem.gen {
+		c.flushTLB()
+	}
+	c.codeP = nil
+	c.single = max == 1
+	// RF semantics: the breakpoint this CPU last reported is not reported
+	// again when execution resumes at it.
+	skipBP := c.rfValid && c.rfAddr == c.RIP
+	for n < max {
+		if n&1023 == 0 && intr != nil && intr.Load() {
+			return StopInterrupt, n
+		}
+		// hot path of fetch: same page, decoded, no breakpoints in it
+		var in *inst
+		rip := c.RIP
+		if p := c.codeP; p != nil && rip/PageSize == c.codePN && p.nbp == 0 {
+			if cp := p.code; cp != nil {
+				if i := cp.idx[rip%PageSize]; i != 0 {
+					in = &cp.insts[i-1]
+				}
+			}
+		}
+		if in == nil {
+			in = c.fetch(skipBP)
+		}
+		if in == nil {
+			if c.Fault.Signo == 0 {
+				c.rfValid, c.rfAddr = true, c.RIP
+				return StopBreakpoint, n
+			}
+			return StopFault, n
+		}
+		skipBP = false
+		var st int
+		switch in.op {
+		case oMovRR:
+			c.setRegN(in.a.reg, in.size, c.R[in.b.reg&15])
+			st = stNext
+		case oJcc:
+			st = stNext
+			var take bool
+			// ZF of every lazy operation is "result == 0"
+			if c.ccOp != ccEager && in.cond == condNE {
+				take = c.ccR&sizeMask[c.ccSize] != 0
+			} else if c.ccOp != ccEager && in.cond == condE {
+				take = c.ccR&sizeMask[c.ccSize] == 0
+			} else {
+				take = c.cond(in.cond)
+			}
+			if take {
+				c.RIP = in.targ
+				st = stJump
+			}
+		case oAluRR, oAluRI, oShiftRI, oIncR, oDecR, oMovRI, oLoadR, oStoreR:
+			st = c.execFast(in)
+		default:
+			st = c.exec(in)
+		}
+		switch st {
+		case stNext:
+			c.RIP += uint64(in.len)
+		case stJump:
+			if intr != nil && n&63 == 0 && intr.Load() {
+				n++
+				c.icount++
+				c.rfValid = false
+				return StopInterrupt, n
+			}
+		case stRepeat:
+			skipBP = true
+		case stFault:
+			return StopFault, n // RF stays set: a retried instruction is not re-reported
+		case stSyscall:
+			n++
+			c.icount++
+			c.rfValid = false
+			return StopSyscall, n
+		case stInt3:
+			n++
+			c.icount++
+			c.rfValid = false
+			return StopInt3, n
+		}
+		n++
+		c.icount++
+		// an interrupted rep string instruction keeps RF set, like x86
+		c.rfValid, c.rfAddr = st == stRepeat, c.RIP
+	}
+	return StopBudget, n
+}
+
+func (c *CPU) flushTLB() {
+	c.tlb = [tlbSize]tlbEntry{}
+	c.codeP = nil
+	c.memGen = c.Mem.gen
+}
+
+// pageOf returns the page holding page number pn, or nil.
+func (c *CPU) pageOf(pn uint64) *page {
+	e := &c.tlb[pn&(tlbSize-1)]
+	if e.tag == pn+1 {
+		return e.p
+	}
+	p := c.Mem.pages[pn]
+	if p != nil {
+		e.tag, e.p = pn+1, p
+	}
+	return p
+}
+
+func (c *CPU) segv(addr uint64, code int) {
+	c.Fault = Fault{Signo: SIGSEGV, Code: code, Addr: addr}
+}
+
+func (c *CPU) sigill() {
+	c.Fault = Fault{Signo: SIGILL, Code: ILL_ILLOPN, Addr: c.RIP}
+}
+
+// gpFault is a general protection fault: Linux sends SIGSEGV with
+// si_code SI_KERNEL and address 0.
+func (c *CPU) gpFault() {
+	c.Fault = Fault{Signo: SIGSEGV, Code: SI_KERNEL, Addr: 0}
+}
+
+// fetch returns the decoded instruction at RIP. It returns nil with
+// c.Fault set on a fetch or decode fault, and nil with c.Fault.Signo == 0
+// when a breakpoint is armed at RIP (unless skipBP).
+func (c *CPU) fetch(skipBP bool) *inst {
+	rip := c.RIP
+	pn := rip / PageSize
+	p := c.codeP
+	if p == nil || c.codePN != pn {
+		p = c.pageOf(pn)
+		if p == nil {
+			if !skipBP && c.Mem.HasBreakpoint(rip) {
+				c.Fault = Fault{}
+				return nil
+			}
+			c.segv(rip, SEGV_MAPERR)
+			return nil
+		}
+		if p.perm&PermExec == 0 {
+			if !skipBP && c.Mem.HasBreakpoint(rip) {
+				c.Fault = Fault{}
+				return nil
+			}
+			c.segv(rip, SEGV_ACCERR)
+			return nil
+		}
+		c.codeP, c.codePN = p, pn
+	}
+	if p.nbp != 0 && !skipBP && c.Mem.HasBreakpoint(rip) {
+		c.Fault = Fault{}
+		return nil
+	}
+	cp := p.code
+	if cp == nil {
+		cp = &codePage{}
+		p.code = cp
+	}
+	off := rip % PageSize
+	if i := cp.idx[off]; i != 0 {
+		return &cp.insts[i-1]
+	}
+	return c.decodeAt(rip, p, cp)
+}
+
+// decodeAt decodes and caches the instruction at rip in page p.
+func (c *CPU) decodeAt(rip uint64, p *page, cp *codePage) *inst {
+	off := rip % PageSize
+	var buf [16]byte
+	nb := min(15, int(PageSize-off))
+	if p.data != nil {
+		copy(buf[:nb], p.data[off:])
+	}
+	crossing := false
+	var nextFault Fault
+	if nb < 15 {
+		// the instruction may continue on the next page
+		np := c.pageOf(pn1(rip))
+		switch {
+		case np == nil:
+			nextFault = Fault{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: pn1(rip) * PageSize}
+		case np.perm&PermExec == 0:
+			nextFault = Fault{Signo: SIGSEGV, Code: SEGV_ACCERR, Addr: pn1(rip) * PageSize}
+		default:
+			if np.data != nil {
+				copy(buf[nb:15], np.data[:])
+			}
+			nb = 15
+			crossing = true
+		}
+	}
+	var in inst
+	ok := decodeBytes(buf[:nb], rip, &in)
+	if !ok {
+		if nextFault.Signo != 0 && nb < 15 {
+			// Could the instruction have continued on the missing page?
+			// If decoding with that page padded succeeds beyond nb bytes,
+			// the fetch fault comes first.
+			var pad [16]byte
+			copy(pad[:], buf[:nb])
+			var t inst
+			if decodeBytes(pad[:15], rip, &t) && int(t.len) > nb {
+				c.Fault = nextFault
+				return nil
+			}
+		}
+		c.sigill()
+		return nil
+	}
+	if crossing && int(off)+int(in.len) > PageSize {
+		// Cached here, and the next page remembers that writing it (or
+		// remapping it) must drop this page's instructions too.
+		np := c.pageOf(pn1(rip))
+		if np.code == nil {
+			np.code = &codePage{}
+		}
+		np.code.prevDep = true
+	}
+	if len(cp.insts) >= 0xffff {
+		c.xinst = in
+		return &c.xinst
+	}
+	cp.insts = append(cp.insts, in)
+	cp.idx[off] = uint16(len(cp.insts))
+	return &cp.insts[len(cp.insts)-1]
+}
+
+func pn1(addr uint64) uint64 { return addr/PageSize + 1 }
+
+// ea computes the effective address of a memory operand, including the
+// FS/GS base.
+func (c *CPU) ea(o *operand) uint64 {
+	a := uint64(o.disp)
+	if o.base != noReg {
+		a += c.R[o.base]
+	}
+	if o.index != noReg {
+		a += c.R[o.index] << o.scale
+	}
+	if o.addr32 {
+		a = uint64(uint32(a))
+	}
+	switch o.seg {
+	case segFS:
+		a += c.FSBase
+	case segGS:
+		a += c.GSBase
+	}
+	return a
+}
+
+// offset is ea without the segment base (for LEA).
+func (c *CPU) offset(o *operand) uint64 {
+	a := uint64(o.disp)
+	if o.base != noReg {
+		a += c.R[o.base]
+	}
+	if o.index != noReg {
+		a += c.R[o.index] << o.scale
+	}
+	if o.addr32 {
+		a = uint64(uint32(a))
+	}
+	return a
+}
+
+// load reads size (1, 2, 4, 8) bytes; on a fault it sets c.Fault.
+func (c *CPU) load(addr uint64, size uint8) (uint64, bool) {
+	off := addr % PageSize
+	if off+uint64(size) <= PageSize {
+		p := c.pageOf(addr / PageSize)
+		if p != nil && p.perm&PermRead != 0 {
+			if p.data == nil {
+				return 0, true
+			}
+			d := p.data[off:]
+			switch size {
+			case 1:
+				return uint64(d[0]), true
+			case 2:
+				return le16(d), true
+			case 4:
+				return le32(d), true
+			default:
+				return le64(d), true
+			}
+		}
+	}
+	var b [8]byte
+	if !c.loadBytes(addr, b[:size]) {
+		return 0, false
+	}
+	return le64(b[:]), true
+}
+
+// loadBytes reads len(b) bytes (slow path, any alignment).
+func (c *CPU) loadBytes(addr uint64, b []byte) bool {
+	if f, ok := c.Mem.check(addr, len(b), accRead); !ok {
+		c.Fault = f
+		return false
+	}
+	c.Mem.copyOut(addr, b)
+	return true
+}
+
+// storeBytes writes len(b) bytes after checking the whole range.
+func (c *CPU) storeBytes(addr uint64, b []byte) bool {
+	if f, ok := c.Mem.check(addr, len(b), accWrite); !ok {
+		c.Fault = f
+		return false
+	}
+	c.Mem.copyIn(addr, b)
+	return true
+}
+
+// store writes size (1, 2, 4, 8) bytes; on a fault it sets c.Fault and
+// writes nothing.
+func (c *CPU) store(addr uint64, size uint8, v uint64) bool {
+	off := addr % PageSize
+	if off+uint64(size) <= PageSize {
+		p := c.pageOf(addr / PageSize)
+		if p != nil && p.perm&PermWrite != 0 {
+			if p.code != nil {
+				c.Mem.dropCode(addr/PageSize, p)
+			}
+			if p.data == nil {
+				p.data = new([PageSize]byte)
+			}
+			d := p.data[off:]
+			switch size {
+			case 1:
+				d[0] = byte(v)
+			case 2:
+				putLE16(d, v)
+			case 4:
+				putLE32(d, v)
+			default:
+				putLE64(d, v)
+			}
+			return true
+		}
+	}
+	var b [8]byte
+	putLE64(b[:], v)
+	return c.storeBytes(addr, b[:size])
+}
+
+// canWrite checks that [addr, addr+size) is writable (for instructions
+// that must not change anything before a later store could fault).
+func (c *CPU) canWrite(addr uint64, size int) bool {
+	if f, ok := c.Mem.check(addr, size, accWrite); !ok {
+		c.Fault = f
+		return false
+	}
+	return true
+}
+
+func putLE16(b []byte, v uint64) {
+	_ = b[1]
+	b[0], b[1] = byte(v), byte(v>>8)
+}
+
+func putLE32(b []byte, v uint64) {
+	_ = b[3]
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
+
+func putLE64(b []byte, v uint64) {
+	_ = b[7]
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	b[4], b[5], b[6], b[7] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+}

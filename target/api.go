@@ -1,14 +1,9 @@
 package target
 
-// SKELETON: fixes the public API of package target that ptrace programs
-// against. The TARGET implementer owns target/ and replaces the bodies,
-// keeping names and signatures (more may be added).
-
 import (
 	"errors"
 	"io"
 
-	"github.com/redox-gdbstub/redox-gdbstub/emu"
 	"github.com/sirupsen/logrus"
 )
 
@@ -23,6 +18,10 @@ type Config struct {
 	Stderr io.Writer
 	Log    logrus.FieldLogger
 	Pid    int // emulated process id; 0 picks FirstPid
+
+	// Host is the one place through which the guest reaches the host
+	// (files, clocks, terminals, ids). Nil means the real host (NewOSHost).
+	Host Host
 }
 
 // FirstPid is the default emulated pid: above Linux's pid_max, so it can
@@ -41,6 +40,24 @@ const (
 	StopExit                             // just before the process exits for good
 )
 
+// String names the set bits, e.g. "breakpoint|signal".
+func (m StopMask) String() string {
+	names := []string{"pre-syscall", "post-syscall", "single-step", "signal", "breakpoint", "exit"}
+	s := ""
+	for i, n := range names {
+		if m&(1<<i) != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += n
+		}
+	}
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
 // Event is one stop, reported by Resume.
 type Event struct {
 	Kind    StopMask // exactly one bit
@@ -56,42 +73,10 @@ type Event struct {
 // ErrExited is returned by Resume once the process has exited.
 var ErrExited = errors.New("process has exited")
 
-// Thread is one guest thread.
-type Thread struct {
-	Tid int
-	CPU *emu.CPU
-}
-
-// Process is one emulated process.
-type Process struct {
-	Pid int
-	Mem *emu.Memory
-	Exe string // absolute host path of the executable
-}
-
-// Load loads a static ELF64 executable (ET_EXEC or static-PIE) and builds
-// its initial stack. The process is stopped at its entry point.
-func Load(cfg Config) (*Process, error) { panic("TODO") }
-
-// Threads lists the live threads, the first being the main thread.
-func (p *Process) Threads() []*Thread { panic("TODO") }
-
-// Auxv returns the auxiliary vector as placed on the initial stack.
-func (p *Process) Auxv() []byte { panic("TODO") }
-
-// Resume continues the process from where it last stopped and runs until
-// one of the stops in mask is reached, which it returns. ignore applies to
-// the stop the process is parked at: after a StopPreSyscall it skips the
-// syscall and leaves RAX as the tracer set it; after a StopSignal it
-// discards the signal (never SIGKILL). Resume returns ErrExited when the
-// process has exited (after its StopExit, or without one if it was not
-// armed); ExitStatus then tells how. Resume must not be called concurrently.
-func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) { panic("TODO") }
-
-// Kill queues signal sig for the process, as kill(2) would, and makes a
-// running Resume notice it promptly (within milliseconds). Safe to call
-// from any goroutine, concurrently with Resume. SIGKILL terminates.
-func (p *Process) Kill(sig int) { panic("TODO") }
-
-// ExitStatus reports the wait status once the process has exited.
-func (p *Process) ExitStatus() (status int, exited bool) { panic("TODO") }
+// Errors returned by Load (wrapped with context; test with errors.Is).
+var (
+	ErrNotELF      = errors.New("not an ELF file")
+	ErrUnsupported = errors.New("unsupported executable")
+	ErrDynamic     = errors.New("dynamically linked executables are not supported (has PT_INTERP); link with -static")
+	ErrBadELF      = errors.New("malformed ELF executable")
+)

@@ -1,0 +1,118 @@
+package emu
+
+// Internal operation codes of a translated instruction (inst.op). Kept
+// dense so the executor's switch compiles to a jump table.
+const (
+	oInvalid uint16 = iota
+	oNop
+	// integer ALU
+	oAdd
+	oOr
+	oAdc
+	oSbb
+	oAnd
+	oSub
+	oXor
+	oCmp
+	oTest
+	oInc
+	oDec
+	oNeg
+	oNot
+	// moves
+	oMov
+	oMovzx
+	oMovsx
+	oLea
+	oXchg
+	oCmpxchg
+	oXadd
+	oCmpxchg8b
+	oCmpxchg16b
+	// stack and control flow
+	oPush
+	oPop
+	oCallRel
+	oCallInd
+	oRet
+	oJmpRel
+	oJmpInd
+	oJcc
+	oJrcxz
+	oLoop
+	oLoope
+	oLoopne
+	oCmov
+	oSetcc
+	oLeave
+	oEnter
+	// multiply / divide
+	oMul1
+	oImul1
+	oImul3
+	oDiv
+	oIdiv
+	// shifts / rotates
+	oShl
+	oShr
+	oSar
+	oRol
+	oRor
+	oRcl
+	oRcr
+	oShld
+	oShrd
+	// bits
+	oBt
+	oBts
+	oBtr
+	oBtc
+	oBsf
+	oBsr
+	oPopcnt
+	oBswap
+	oCbw
+	oCwd
+	// strings
+	oMovs
+	oStos
+	oLods
+	oCmps
+	oScas
+	// system / misc
+	oCpuid
+	oRdtsc
+	oSyscall
+	oInt
+	oUd2
+	oHlt
+	oClc
+	oStc
+	oCmc
+	oCld
+	oStd
+	oLahf
+	oSahf
+	oPushf
+	oPopf
+	oXlat
+	// x87 / MXCSR control
+	oFnstcw
+	oFldcw
+	oFninit
+	oFnstsw
+	oStmxcsr
+	oLdmxcsr
+	// specialised hot forms (see specialize in fast.go)
+	oMovRR   // mov reg, reg (any size except high bytes)
+	oMovRI   // mov reg, imm (imm pre-masked in in.imm)
+	oAluRR   // add/or/and/sub/xor/cmp/test reg, reg: kind in cond
+	oAluRI   // same with an immediate (pre-masked in in.imm)
+	oShiftRI // shl/shr/sar reg, imm (count pre-masked, non-zero): kind in cond
+	oIncR
+	oDecR
+	oLoadR  // mov reg, [mem] (size 4 or 8)
+	oStoreR // mov [mem], reg (size 4 or 8)
+	// SSE (see sse.go)
+	oSSEFirst
+)

@@ -1,0 +1,95 @@
+package rsp
+
+import (
+	"strings"
+)
+
+// General queries (q/Q packets) and qSupported.
+
+// feature is one qSupported entry the stub may offer.
+type feature struct {
+	name string
+	// offered reports whether the tracer supports it; nil = always.
+	offered func(s *Session) bool
+}
+
+func hasBreakpoints(s *Session) bool { _, ok := s.t.(Breakpointer); return ok }
+func hasExecFile(s *Session) bool    { _, ok := s.t.(ExecFiler); return ok }
+func hasAuxv(s *Session) bool        { _, ok := s.t.(AuxvReader); return ok }
+
+// features is generated into the qSupported reply.
+var features = []feature{
+	{"PacketSize=" + hexString(PacketSize), nil},
+	{"QStartNoAckMode+", nil},
+	{"qXfer:features:read+", nil},
+	{"qXfer:threads:read+", nil},
+	{"qXfer:exec-file:read+", hasExecFile},
+	{"qXfer:auxv:read+", hasAuxv},
+	{"qXfer:siginfo:read+", hasStopInfo},
+	{"swbreak+", hasBreakpoints},
+	{"vContSupported+", nil},
+	{"multiprocess+", nil},
+}
+
+// supported answers "qSupported[:feat;...]" and records the client's
+// features that change how the stub talks.
+func (s *Session) supported(arg string) response {
+	s.multiprocess, s.swbreak = false, false
+	for _, f := range strings.Split(arg, ";") {
+		switch f {
+		case "multiprocess+":
+			s.multiprocess = true
+		case "swbreak+":
+			s.swbreak = true
+		}
+	}
+	var out []string
+	for _, f := range features {
+		if f.offered == nil || f.offered(s) {
+			out = append(out, f.name)
+		}
+	}
+	return reply(strings.Join(out, ";"))
+}
+
+// query dispatches q and Q packets.
+func (s *Session) query(p string) response {
+	name, arg, _ := strings.Cut(p, ":")
+	switch name {
+	case "qSupported":
+		return s.supported(arg)
+	case "QStartNoAckMode":
+		// The reply is still acknowledged by the client ('+' tolerated).
+		r := ok
+		s.noAck = true
+		return r
+	case "qXfer":
+		return s.qXfer(arg)
+	case "qAttached":
+		if s.exited {
+			return errReply
+		}
+		return reply("0") // the stub created the process
+	case "qSymbol":
+		return ok // no symbols needed
+	case "qRcmd":
+		return empty
+	case "qOffsets", "qTStatus":
+		return empty
+	}
+	if strings.HasPrefix(p, "qRcmd,") {
+		return s.monitor(p[len("qRcmd,"):])
+	}
+	switch p {
+	case "qC":
+		if s.exited {
+			return errReply
+		}
+		return reply("QC" + s.formatThreadID(s.stopTid))
+	case "qfThreadInfo":
+		return s.threadList()
+	case "qsThreadInfo":
+		return reply("l")
+	}
+	return empty
+}

@@ -1,0 +1,326 @@
+package rsp
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redox-gdbstub/redox-gdbstub/ptrace"
+)
+
+// Resume packets (c, s, C, S, vCont) and stop replies.
+
+// stopCause classifies a stop for siginfo.
+type stopCause int
+
+const (
+	causeBreakpoint stopCause = iota
+	causeStep
+	causeSignal
+)
+
+// resumeReq is a decoded resume: step or continue, and the signal (GDB
+// numbering, 0 = none) the client asked to deliver.
+type resumeReq struct {
+	step   bool
+	gdbSig int
+	// Range stepping (vCont;r): keep stepping while start <= PC < end.
+	ranged     bool
+	start, end uint64
+}
+
+// resumeLegacy handles "c [addr]", "s [addr]", "C sig[;addr]", "S sig[;addr]".
+func (s *Session) resumeLegacy(op byte, arg string) response {
+	req := resumeReq{step: op == 's' || op == 'S'}
+	addrPart := arg
+	if op == 'C' || op == 'S' {
+		sig, rest, _ := cut(arg, ';')
+		v, err := parseHex(sig)
+		if err != nil || v > 0xff {
+			return errReply
+		}
+		req.gdbSig = int(v)
+		addrPart = rest
+	}
+	if addrPart != "" {
+		addr, err := parseHex(addrPart)
+		if err != nil {
+			return errReply
+		}
+		if r := s.setPC(addr); r != nil {
+			return *r
+		}
+	}
+	return response{resume: &req}
+}
+
+// setPC moves the stopped thread to addr (the optional resume address).
+func (s *Session) setPC(addr uint64) *response {
+	regs, err := s.t.IntRegs(s.stopTid)
+	if err != nil {
+		return &errReply
+	}
+	regs.RIP = addr
+	if err := s.t.SetIntRegs(s.stopTid, regs); err != nil {
+		return &errReply
+	}
+	return nil
+}
+
+// vCont handles "vCont;action[:tid];...". For each thread the leftmost
+// action naming it (or naming all threads) applies. Only all-stop c/C/s/S
+// are supported; with a single thread exactly one action applies.
+func (s *Session) vCont(args string) response {
+	var chosen *resumeReq
+	for _, item := range strings.Split(args, ";") {
+		act, tidPart, hasTid := cut(item, ':')
+		if act == "" {
+			return errReply
+		}
+		var req resumeReq
+		switch act[0] {
+		case 'c', 's':
+			if len(act) != 1 {
+				return errReply
+			}
+			req.step = act[0] == 's'
+		case 'C', 'S':
+			v, err := parseHex(act[1:])
+			if err != nil || v > 0xff {
+				return errReply
+			}
+			req = resumeReq{step: act[0] == 'S', gdbSig: int(v)}
+		case 'r':
+			start, end, err := parseAddrLen(act[1:])
+			if err != nil {
+				return errReply
+			}
+			req = resumeReq{step: true, ranged: start < end, start: start, end: end}
+		case 't':
+			continue // stop request: all threads are already stopped
+		default:
+			return errReply // not advertised
+		}
+		applies := true
+		if hasTid {
+			id, err := parseThreadID(tidPart)
+			if err != nil {
+				return errReply
+			}
+			applies = s.threadMatches(id)
+		}
+		if applies && chosen == nil {
+			r := req
+			chosen = &r
+		}
+	}
+	if chosen == nil {
+		return errReply
+	}
+	return response{resume: chosen}
+}
+
+// run resumes the tracee and waits for its stop while watching the client
+// for Ctrl-C and disconnects. It returns the stop reply.
+func (s *Session) run(req resumeReq) ([]byte, error) {
+	if s.exited {
+		return s.haltReason(), nil
+	}
+	flags := s.resumeFlags(req)
+	log := s.log.WithField("flags", flags)
+	log.Debug("resume")
+
+	type result struct {
+		ev  ptrace.Event
+		err error
+	}
+	res := make(chan result, 1)
+	// A signal other than the one the process stopped with is injected:
+	// queued with Kill, it stops the process again at once (STOP_SIGNAL),
+	// and that stop is resumed without FlagIgnore to deliver it.
+	inject := s.injectedSignal(req)
+	if inject != 0 {
+		if err := s.t.Kill(inject); err != nil {
+			log.WithError(err).Warn("inject signal")
+			inject = 0
+		}
+	}
+	tid := s.stopTid
+	go func() {
+		ev, err := s.t.Next(flags)
+		if inject != 0 && err == nil && ev.Cause&ptrace.StopSignal != 0 && int(ev.A) == inject {
+			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
+		}
+		for req.ranged && err == nil && ev.Cause&ptrace.StopSingleStep != 0 {
+			// Range step: stop once the PC leaves [start, end) or on
+			// any other stop (breakpoint, signal such as Ctrl-C, exit).
+			regs, rerr := s.t.IntRegs(tid)
+			if rerr != nil || regs.RIP < req.start || regs.RIP >= req.end {
+				break
+			}
+			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
+		}
+		res <- result{ev, err}
+	}()
+	interrupted := false
+	for {
+		select {
+		case r := <-res:
+			return s.stopReply(r.ev, r.err), nil
+		case f := <-s.in:
+			switch f.kind {
+			case frameInterrupt:
+				if !interrupted {
+					log.Info("interrupt from debugger")
+					interrupted = true
+					if err := s.t.Kill(sigINT); err != nil {
+						log.WithError(err).Warn("interrupt")
+					}
+				}
+			case frameEOF:
+				log.Info("debugger disconnected while the program was running")
+				if err := s.t.Kill(sigKILL); err != nil {
+					log.WithError(err).Debug("kill")
+				}
+				select {
+				case r := <-res:
+					s.stopReply(r.ev, r.err)
+				case <-time.After(s.cfg.KillTimeout):
+					log.Warn("tracee did not stop after SIGKILL")
+					s.exited = true
+				}
+				s.outcome = OutcomeDisconnected
+				s.killTracee()
+				return nil, errQuit
+			case framePacket:
+				// All-stop: nothing but 0x03 is expected while running.
+				log.WithField("packet", string(f.payload)).Warn("packet ignored while running")
+				if !s.noAck {
+					if err := s.writeRaw([]byte{'+'}); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+}
+
+// stopReply turns a stop event (or a failed resume) into a stop reply and
+// records the stop state.
+func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
+	s.pendingSig = 0
+	if err != nil {
+		s.log.WithError(err).Warn("resume ended without a stop")
+		s.markExited()
+		return s.lastStop
+	}
+	switch {
+	case ev.Cause&ptrace.StopExit != 0:
+		s.exitReply(int(ev.A))
+	case ev.Cause&ptrace.StopBreakpoint != 0:
+		s.stopTid = s.recordStop(causeBreakpoint, 0)
+		s.lastStop = s.tReply(5, s.stopTid, true)
+	case ev.Cause&ptrace.StopSignal != 0:
+		s.pendingSig = int(ev.A)
+		s.stopTid = s.recordStop(causeSignal, 0)
+		s.lastStop = s.tReply(linuxToGDBSignal(int(ev.A)), s.stopTid, false)
+	default: // single step and anything else: a trap
+		tid := s.mainTid()
+		var rip uint64
+		if regs, err := s.t.IntRegs(tid); err == nil {
+			rip = regs.RIP
+		}
+		s.stopTid = s.recordStop(causeStep, rip)
+		s.lastStop = s.tReply(5, s.stopTid, false)
+	}
+	return s.lastStop
+}
+
+// markExited records an exit learnt from ExitStatus (or a vanished tracee).
+func (s *Session) markExited() {
+	if status, ok := s.t.ExitStatus(); ok {
+		s.exitReply(status)
+		return
+	}
+	s.exited = true
+	s.lastStop = s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sigKILL)))
+}
+
+// exitReply builds W/X from a wait status.
+func (s *Session) exitReply(status int) {
+	s.exited = true
+	if sig := status & 0x7f; sig != 0 {
+		s.lastStop = s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sig)))
+		return
+	}
+	s.lastStop = s.withProcess(fmt.Sprintf("W%02x", (status>>8)&0xff))
+}
+
+func (s *Session) withProcess(r string) []byte {
+	if s.multiprocess {
+		r += ";process:" + hexString(uint64(s.t.Pid()))
+	}
+	return []byte(r)
+}
+
+// tReply builds "T<sig>[swbreak:;]06:<rbp>;07:<rsp>;10:<rip>;thread:<id>;core:0;".
+// swbreak is added only when the client negotiated it and the PC is at one
+// of the client's breakpoints (a guest int3 is a plain SIGTRAP).
+func (s *Session) tReply(gdbSig, tid int, bp bool) []byte {
+	out := fmt.Appendf(nil, "T%02x", gdbSig&0xff)
+	regs, err := s.t.IntRegs(tid)
+	if bp && s.swbreak && err == nil && s.breakpoints[regs.RIP] {
+		out = append(out, "swbreak:;"...)
+	}
+	if err == nil {
+		out = append(out, "06:"...)
+		out = appendHexLE64(out, regs.RBP)
+		out = append(out, ";07:"...)
+		out = appendHexLE64(out, regs.RSP)
+		out = append(out, ";10:"...)
+		out = appendHexLE64(out, regs.RIP)
+		out = append(out, ';')
+	}
+	out = append(out, "thread:"...)
+	out = append(out, s.formatThreadID(tid)...)
+	return append(out, ";core:0;"...)
+}
+
+// haltReason answers "?": the last stop (the initial stop is a SIGTRAP at
+// the entry point).
+func (s *Session) haltReason() []byte {
+	if s.lastStop == nil {
+		s.lastStop = s.tReply(5, s.stopTid, false)
+	}
+	return s.lastStop
+}
+
+// resumeFlags computes the ptrace operation for a resume request.
+func (s *Session) resumeFlags(req resumeReq) ptrace.Flags {
+	flags := ptrace.StopBreakpoint | ptrace.StopSignal | ptrace.StopExit
+	if req.step {
+		flags |= ptrace.StopSingleStep
+	}
+	if s.pendingSig != 0 {
+		// Resuming from a signal stop: deliver the signal only if the
+		// client passes it back; "c" after a SIGINT/SIGSEGV discards it
+		// (a different signal in C/S is injected, see run).
+		if gdbToLinuxSignal(req.gdbSig) != s.pendingSig {
+			flags |= ptrace.FlagIgnore
+		}
+	}
+	return flags
+}
+
+// injectedSignal is the Linux signal a C/S resume asks to inject: one the
+// process is not already stopped with. 0 if none (or no Linux equivalent).
+func (s *Session) injectedSignal(req resumeReq) int {
+	if req.gdbSig == 0 {
+		return 0
+	}
+	sig := gdbToLinuxSignal(req.gdbSig)
+	if sig == s.pendingSig {
+		return 0
+	}
+	return sig
+}

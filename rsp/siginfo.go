@@ -1,0 +1,74 @@
+package rsp
+
+import (
+	"encoding/binary"
+
+	"github.com/redox-gdbstub/redox-gdbstub/target"
+)
+
+// Stop details beyond Redox's event record: the stopped thread and the
+// siginfo_t gdb shows as $_siginfo (qXfer:siginfo:read).
+
+// StopInfoer is a Tracer that describes the stop the tracee is parked at
+// (thread id, si_code, si_addr). *ptrace.Session provides it.
+type StopInfoer interface {
+	LastStop() (ev target.Event, ok bool)
+}
+
+func hasStopInfo(s *Session) bool { _, ok := s.t.(StopInfoer); return ok }
+
+// Linux si_code values used for traps.
+const (
+	siKernel  = 0x80 // SI_KERNEL: int3
+	trapTrace = 2    // TRAP_TRACE: single step
+	sigTRAP   = 5
+)
+
+// siginfoSize is sizeof(siginfo_t) on x86_64.
+const siginfoSize = 128
+
+// stopSiginfo is the Linux-layout siginfo of the last stop, if known.
+type stopSiginfo struct {
+	valid bool
+	signo int
+	code  int
+	addr  uint64
+}
+
+// recordStop learns the stopped thread and the siginfo of a stop from the
+// tracer's LastStop; it returns the stopped thread (fallback: main).
+func (s *Session) recordStop(cause stopCause, rip uint64) int {
+	s.siginfo = stopSiginfo{}
+	tid := s.mainTid()
+	si, has := s.t.(StopInfoer)
+	if !has {
+		return tid
+	}
+	ev, ok := si.LastStop()
+	if !ok {
+		return tid
+	}
+	if ev.Tid > 0 {
+		tid = ev.Tid
+	}
+	switch cause {
+	case causeBreakpoint:
+		s.siginfo = stopSiginfo{true, sigTRAP, siKernel, 0}
+	case causeStep:
+		s.siginfo = stopSiginfo{true, sigTRAP, trapTrace, rip}
+	case causeSignal:
+		s.siginfo = stopSiginfo{true, ev.Signo, ev.SigCode, ev.SigAddr}
+	}
+	return tid
+}
+
+// siginfoBytes encodes the x86_64 siginfo_t: si_signo, si_errno, si_code,
+// then the union, where si_addr (faults) sits at offset 16.
+func (si stopSiginfo) bytes() []byte {
+	b := make([]byte, siginfoSize)
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], uint32(si.signo))
+	le.PutUint32(b[8:], uint32(int32(si.code)))
+	le.PutUint64(b[16:], si.addr)
+	return b
+}

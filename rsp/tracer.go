@@ -1,0 +1,53 @@
+package rsp
+
+import "github.com/redox-gdbstub/redox-gdbstub/ptrace"
+
+// Tracer is what the packet layer needs from the trace session that owns the
+// debugged process. *ptrace.Session satisfies it (and all the optional
+// capability interfaces below). Tests use a fake.
+type Tracer interface {
+	// Next arms the stops in flags, resumes the tracee and returns the
+	// stop it reaches.
+	Next(flags ptrace.Flags) (ptrace.Event, error)
+	// Kill sends a signal (Linux numbering); safe while Next runs.
+	Kill(sig int) error
+	Pid() int
+	Threads() []int
+	// ExitStatus is the wait status once the tracee has exited.
+	ExitStatus() (status int, exited bool)
+	IntRegs(tid int) (ptrace.IntRegisters, error)
+	SetIntRegs(tid int, r ptrace.IntRegisters) error
+	FloatRegs(tid int) (ptrace.FloatRegisters, error)
+	SetFloatRegs(tid int, r ptrace.FloatRegisters) error
+	EnvRegs(tid int) (ptrace.EnvRegisters, error)
+	SetEnvRegs(tid int, r ptrace.EnvRegisters) error
+	// ReadMem and WriteMem fail as a whole if any page is unmapped.
+	ReadMem(addr uint64, b []byte) error
+	WriteMem(addr uint64, b []byte) error
+	Close() error
+}
+
+// Breakpointer is a Tracer with address breakpoints (Z0/z0, swbreak+).
+type Breakpointer interface {
+	SetBreakpoint(addr uint64) error
+	ClearBreakpoint(addr uint64) error
+}
+
+// ExecFiler is a Tracer that knows the tracee's executable path
+// (qXfer:exec-file:read, vFile access to the executable).
+type ExecFiler interface {
+	Exe() string
+}
+
+// AuxvReader is a Tracer that exposes the auxiliary vector (qXfer:auxv:read).
+type AuxvReader interface {
+	Auxv() []byte
+}
+
+// FullTracer is everything *ptrace.Session offers.
+type FullTracer interface {
+	Tracer
+	Breakpointer
+	ExecFiler
+	AuxvReader
+}

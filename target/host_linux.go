@@ -1,0 +1,178 @@
+//go:build linux
+
+package target
+
+import (
+	"io"
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// osHost is the real host. On a Linux host the guest's flags, modes and
+// errnos need no translation.
+type osHost struct{}
+
+// NewOSHost returns the Host that passes everything through to this machine.
+func NewOSHost() Host { return osHost{} }
+
+func (osHost) Open(path string, flags int, mode uint32) (HostFile, error) {
+	fd, err := syscall.Open(path, flags|syscall.O_CLOEXEC, mode)
+	if err != nil {
+		return nil, err
+	}
+	return &osFile{fd: fd}, nil
+}
+
+func (osHost) Stat(path string, follow bool) (Stat, error) {
+	var st syscall.Stat_t
+	var err error
+	if follow {
+		err = syscall.Stat(path, &st)
+	} else {
+		err = syscall.Lstat(path, &st)
+	}
+	if err != nil {
+		return Stat{}, err
+	}
+	return fromSysStat(&st), nil
+}
+
+func (osHost) Readlink(path string) (string, error) {
+	buf := make([]byte, 4096)
+	n, err := syscall.Readlink(path, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+func (osHost) Access(path string, mode uint32) error { return syscall.Access(path, mode) }
+
+func (osHost) Getwd() (string, error) { return syscall.Getwd() }
+
+func (osHost) Clock(id int) (int64, int64, error) {
+	var ts syscall.Timespec
+	_, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, uintptr(id), uintptr(unsafe.Pointer(&ts)), 0)
+	if e != 0 {
+		return 0, 0, e
+	}
+	return ts.Sec, ts.Nsec, nil
+}
+
+func (osHost) Sleep(d time.Duration, cancel <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-cancel:
+		return false
+	}
+}
+
+func (osHost) Terminal(f any, req uint32, out []byte) error {
+	var fd uintptr
+	switch v := f.(type) {
+	case *osFile:
+		fd = uintptr(v.fd)
+	case interface{ Fd() uintptr }:
+		fd = v.Fd()
+	default:
+		return syscall.ENOTTY
+	}
+	var buf [64]byte
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, uintptr(req), uintptr(unsafe.Pointer(&buf[0])))
+	if e != 0 {
+		return e
+	}
+	copy(out, buf[:])
+	return nil
+}
+
+func (osHost) StatStream(f any) (Stat, error) {
+	v, ok := f.(interface{ Fd() uintptr })
+	if !ok {
+		return Stat{}, syscall.ENOTSUP
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(v.Fd()), &st); err != nil {
+		return Stat{}, err
+	}
+	return fromSysStat(&st), nil
+}
+
+func (osHost) IDs() (int, int, int, int) {
+	return os.Getuid(), os.Geteuid(), os.Getgid(), os.Getegid()
+}
+
+// osFile is a host file opened by osHost.
+type osFile struct{ fd int }
+
+func (f *osFile) Read(b []byte) (int, error) {
+	n, err := syscall.Read(f.fd, b)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 && len(b) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (f *osFile) Write(b []byte) (int, error) {
+	n, err := syscall.Write(f.fd, b)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (f *osFile) Seek(off int64, whence int) (int64, error) {
+	return syscall.Seek(f.fd, off, whence)
+}
+
+func (f *osFile) ReadAt(b []byte, off int64) (int, error) {
+	n, err := syscall.Pread(f.fd, b, off)
+	if err != nil {
+		return 0, err
+	}
+	if n < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (f *osFile) WriteAt(b []byte, off int64) (int, error) {
+	n, err := syscall.Pwrite(f.fd, b, off)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (f *osFile) Close() error { return syscall.Close(f.fd) }
+
+func (f *osFile) Stat() (Stat, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(f.fd, &st); err != nil {
+		return Stat{}, err
+	}
+	return fromSysStat(&st), nil
+}
+
+func (f *osFile) ReadDirents(buf []byte) (int, error) {
+	return syscall.Getdents(f.fd, buf)
+}
+
+func fromSysStat(st *syscall.Stat_t) Stat {
+	return Stat{
+		Dev: st.Dev, Ino: st.Ino, Nlink: uint64(st.Nlink),
+		Mode: st.Mode, UID: st.Uid, GID: st.Gid, Rdev: st.Rdev,
+		Size: st.Size, Blksize: int64(st.Blksize), Blocks: st.Blocks,
+		Atime: Timespec{st.Atim.Sec, st.Atim.Nsec},
+		Mtime: Timespec{st.Mtim.Sec, st.Mtim.Nsec},
+		Ctime: Timespec{st.Ctim.Sec, st.Ctim.Nsec},
+	}
+}

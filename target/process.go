@@ -1,0 +1,265 @@
+package target
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/redox-gdbstub/redox-gdbstub/emu"
+	"github.com/sirupsen/logrus"
+)
+
+// Thread is one guest thread.
+type Thread struct {
+	Tid int
+	CPU *emu.CPU
+}
+
+// Process is one emulated process.
+type Process struct {
+	Pid int
+	Mem *emu.Memory
+	Exe string // absolute host path of the executable
+
+	log    logrus.FieldLogger
+	trace  bool // log every syscall (the logger is at trace level)
+	host   Host
+	main   *Thread
+	auxv   []byte
+	execfn string
+	entry  uint64
+
+	brkStart, brk uint64 // the heap: [brkStart, brk), mapped up to pageUp(brk)
+	stackLow      uint64 // the stack is mapped over [stackLow, stackTop)
+	stackPerm     emu.Perm
+
+	files   fdTable
+	sig     signalState
+	rng     *rand.ChaCha8 // getrandom(2) stream (deterministic)
+	warned  map[uint64]bool
+	tidAddr uint64 // set_tid_address
+	robust  uint64 // set_robust_list head
+
+	// The stop state machine; touched only by the goroutine in Resume.
+	park        parkState
+	parked      sigInfo // the signal of a parkSignal stop
+	sysnr       uint64  // the syscall of a parkPreSyscall stop
+	stepPending bool    // a single-stepped instruction completed but its stop is still due
+	inSyscall   bool    // stopped at a pre- or post-syscall stop of p.sysnr
+	exitReq     *int    // set by exit/exit_group: the wait status
+
+	// Shared with Kill and ExitStatus callers.
+	intr    atomic.Bool   // makes CPU.Run return StopInterrupt
+	wake    chan struct{} // interrupts a sleeping syscall
+	mu      sync.Mutex
+	pending uint64          // signals queued by Kill: bit sig-1
+	sigCode [maxSig + 1]int // si_code of each queued signal
+	exited  bool
+	status  int
+}
+
+// parkState says what a stopped process does when it is resumed.
+type parkState uint8
+
+const (
+	parkNone       parkState = iota // nothing pending: just run
+	parkPreSyscall                  // the syscall in p.sysnr is to run or be skipped
+	parkSignal                      // the signal in p.parked is to be acted on or discarded
+	parkExit                        // the process is exiting: the next Resume finds it gone
+)
+
+// Load loads a static ELF64 executable (ET_EXEC or static-PIE) and builds
+// its initial stack. The process is stopped at its entry point.
+func Load(cfg Config) (*Process, error) {
+	host := cfg.Host
+	if host == nil {
+		host = NewOSHost()
+	}
+	log := cfg.Log
+	if log == nil {
+		log = logrus.New()
+	}
+	pid := cfg.Pid
+	if pid == 0 {
+		pid = FirstPid
+	}
+	data := cfg.Image
+	if data == nil {
+		if cfg.Path == "" {
+			return nil, fmt.Errorf("load: no executable given")
+		}
+		var err error
+		if data, err = readHostFile(host, cfg.Path); err != nil {
+			return nil, fmt.Errorf("load %s: %w", cfg.Path, err)
+		}
+	}
+	name := cfg.Path
+	if name == "" && len(cfg.Args) > 0 {
+		name = cfg.Args[0]
+	}
+	args := cfg.Args
+	if len(args) == 0 && name != "" {
+		args = []string{name} // argv[0] defaults to the path, as a shell would give
+	}
+	img, err := parseELF(data)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	exe := name
+	if exe != "" && !filepath.IsAbs(exe) {
+		if wd, err := host.Getwd(); err == nil {
+			exe = filepath.Join(wd, exe)
+		}
+	}
+
+	mem := emu.NewMemory()
+	if err := mapImage(mem, img); err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	uid, euid, gid, egid := host.IDs()
+	st, err := buildStack(mem, img, name, args, cfg.Env, [4]int{uid, euid, gid, egid}, probeHwcap())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	cpu := emu.NewCPU(mem)
+	cpu.R[emu.RSP] = st.sp
+	cpu.RIP = img.entry
+
+	p := &Process{
+		Pid:       pid,
+		Mem:       mem,
+		Exe:       exe,
+		log:       log.WithField("pid", pid),
+		trace:     traceEnabled(log),
+		host:      host,
+		main:      &Thread{Tid: pid, CPU: cpu},
+		auxv:      st.auxv,
+		execfn:    name,
+		entry:     img.entry,
+		brkStart:  img.brk,
+		brk:       img.brk,
+		stackLow:  st.low,
+		stackPerm: st.perm,
+		rng:       rand.NewChaCha8(seed(getrandomSeed)),
+		warned:    map[uint64]bool{},
+		wake:      make(chan struct{}, 1),
+	}
+	p.files.init(cfg.Stdin, cfg.Stdout, cfg.Stderr)
+	p.log.WithFields(logrus.Fields{"exe": exe, "entry": fmt.Sprintf("%#x", img.entry), "pie": img.pie}).Debug("loaded")
+	return p, nil
+}
+
+// traceEnabled reports whether l logs at trace level.
+func traceEnabled(l logrus.FieldLogger) bool {
+	switch v := l.(type) {
+	case *logrus.Logger:
+		return v.IsLevelEnabled(logrus.TraceLevel)
+	case *logrus.Entry:
+		return v.Logger.IsLevelEnabled(logrus.TraceLevel)
+	}
+	return false
+}
+
+// readHostFile reads a whole host file through the Host.
+func readHostFile(h Host, path string) ([]byte, error) {
+	f, err := h.Open(path, oRDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// probeHwcap asks the emulated CPU for CPUID leaf 1 EDX, which is what
+// Linux reports in AT_HWCAP on x86.
+func probeHwcap() uint64 {
+	const code = 0x10000
+	mem := emu.NewMemory()
+	if mem.Map(code, emu.PageSize, emu.PermRead|emu.PermExec) != nil ||
+		mem.WriteForce(code, []byte{0x0f, 0xa2}) != nil { // cpuid
+		return fallbackHwcap
+	}
+	cpu := emu.NewCPU(mem)
+	cpu.RIP = code
+	cpu.R[emu.RAX] = 1
+	if r, n := cpu.Run(1, nil); r != emu.StopBudget || n != 1 {
+		return fallbackHwcap
+	}
+	return uint64(uint32(cpu.R[emu.RDX]))
+}
+
+// growStack extends the stack down to cover addr, as Linux does when a
+// fault hits the area the stack may grow into (up to RLIMIT_STACK). It
+// reports whether addr is now mapped.
+func (p *Process) growStack(addr uint64) bool {
+	if addr < stackTop-stackSize || addr >= p.stackLow {
+		return false
+	}
+	low := addr &^ pageMask
+	if p.anyMapped(low, p.stackLow-low) {
+		return false // something was mapped in the way
+	}
+	if err := p.Mem.Map(low, p.stackLow-low, p.stackPerm); err != nil {
+		return false
+	}
+	p.log.WithField("low", fmt.Sprintf("%#x", low)).Debug("stack grown")
+	p.stackLow = low
+	return true
+}
+
+// Threads lists the live threads, the first being the main thread.
+func (p *Process) Threads() []*Thread {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.exited {
+		return nil
+	}
+	return []*Thread{p.main}
+}
+
+// Auxv returns the auxiliary vector as placed on the initial stack.
+func (p *Process) Auxv() []byte { return append([]byte(nil), p.auxv...) }
+
+// Entry is the executable's entry point (relocated).
+func (p *Process) Entry() uint64 { return p.entry }
+
+// Kill queues signal sig for the process, as kill(2) would, and makes a
+// running Resume notice it promptly (within milliseconds). Safe to call
+// from any goroutine, concurrently with Resume. SIGKILL terminates.
+func (p *Process) Kill(sig int) { p.queue(sig, siUser) }
+
+// queue makes signal sig pending with si_code code.
+func (p *Process) queue(sig, code int) {
+	if sig <= 0 || sig > maxSig {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.exited {
+		return
+	}
+	if p.pending&sigBit(sig) == 0 {
+		p.sigCode[sig] = code // a standard signal already pending is not queued twice
+	}
+	p.pending |= sigBit(sig)
+	p.intr.Store(true)
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ExitStatus reports the wait status once the process has exited.
+func (p *Process) ExitStatus() (status int, exited bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status, p.exited
+}
+
+// String describes the process for logs.
+func (p *Process) String() string {
+	return fmt.Sprintf("process %d (%s)", p.Pid, p.Exe)
+}

@@ -1,0 +1,176 @@
+package target
+
+import (
+	"github.com/redox-gdbstub/redox-gdbstub/emu"
+	"github.com/sirupsen/logrus"
+)
+
+// runChunk is how many instructions CPU.Run executes between checks for
+// queued signals when nothing else stops it.
+const runChunk = 1 << 20
+
+// Resume continues the process from where it last stopped and runs until
+// one of the stops in mask is reached, which it returns. ignore applies to
+// the stop the process is parked at: after a StopPreSyscall it skips the
+// syscall and leaves RAX as the tracer set it; after a StopSignal it
+// discards the signal (never SIGKILL). Resume returns ErrExited when the
+// process has exited (after its StopExit, or without one if it was not
+// armed); ExitStatus then tells how. Resume must not be called concurrently.
+func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
+	p.inSyscall = false
+	p.mu.Lock()
+	exited := p.exited
+	p.mu.Unlock()
+	if exited {
+		return Event{}, ErrExited
+	}
+
+	park := p.park
+	p.park = parkNone
+	if park != parkExit && p.takeKill() {
+		// SIGKILL beats whatever the process was parked at.
+		ev, _, err := p.terminate(sigKILL, mask)
+		return ev, err
+	}
+	switch park {
+	case parkExit:
+		p.mu.Lock()
+		status := p.status
+		p.mu.Unlock()
+		p.finish(status)
+		return Event{}, ErrExited
+	case parkPreSyscall:
+		if ev, stop, err := p.finishSyscall(mask, ignore); stop {
+			return ev, err
+		}
+	case parkSignal:
+		si := p.parked
+		p.parked = sigInfo{}
+		if !ignore || si.signo == sigKILL {
+			if ev, stop, err := p.act(si, mask); stop {
+				return ev, err
+			}
+		}
+	}
+	ev, err := p.run(mask)
+	return ev, err
+}
+
+// run executes guest code until a stop in mask (or the exit).
+func (p *Process) run(mask StopMask) (Event, error) {
+	cpu := p.main.CPU
+	step := mask&StopSingleStep != 0
+	budget := uint64(runChunk)
+	if step {
+		budget = 1
+	}
+	for {
+		if p.stepPending {
+			p.stepPending = false
+			if step {
+				return p.stepEvent(), nil
+			}
+		}
+		if si := p.takePending(); si.signo != 0 {
+			if ev, stop, err := p.signal(si, mask); stop {
+				return ev, err
+			}
+			continue
+		}
+
+		reason, n := cpu.Run(budget, &p.intr)
+		switch reason {
+		case emu.StopBudget:
+			if step {
+				return p.stepEvent(), nil
+			}
+		case emu.StopInterrupt:
+			if step && n > 0 {
+				p.stepPending = true
+			}
+		case emu.StopSyscall:
+			p.stepPending = step
+			p.sysnr = cpu.R[emu.RAX]
+			if mask&StopPreSyscall != 0 {
+				p.park = parkPreSyscall
+				p.inSyscall = true
+				return Event{Kind: StopPreSyscall, Tid: p.main.Tid, Syscall: p.sysnr}, nil
+			}
+			if ev, stop, err := p.finishSyscall(mask, false); stop {
+				return ev, err
+			}
+		case emu.StopBreakpoint:
+			if step && n > 0 {
+				return p.stepEvent(), nil
+			}
+			if mask&StopBreakpoint != 0 {
+				return Event{Kind: StopBreakpoint, Tid: p.main.Tid}, nil
+			}
+			// Not armed: the next Run steps over it.
+		case emu.StopInt3:
+			if mask&StopBreakpoint != 0 {
+				cpu.RIP--
+				return Event{Kind: StopBreakpoint, Tid: p.main.Tid}, nil
+			}
+			p.stepPending = step
+			if ev, stop, err := p.signal(sigInfo{signo: sigTRAP, code: siKernel, fault: true}, mask); stop {
+				return ev, err
+			}
+		case emu.StopFault:
+			f := cpu.Fault
+			if f.Signo == emu.SIGSEGV && f.Code == emu.SEGV_MAPERR && p.growStack(f.Addr) {
+				continue // the faulting instruction runs again
+			}
+			si := sigInfo{signo: f.Signo, code: f.Code, addr: f.Addr, fault: true}
+			if si.signo <= 0 || si.signo > maxSig {
+				si.signo = sigSEGV
+			}
+			if ev, stop, err := p.signal(si, mask); stop {
+				return ev, err
+			}
+		default:
+			p.log.WithField("reason", reason).Error("unknown CPU stop; treating as SIGILL")
+			if ev, stop, err := p.signal(sigInfo{signo: sigILL, code: emu.ILL_ILLOPC, addr: cpu.RIP, fault: true}, mask); stop {
+				return ev, err
+			}
+		}
+	}
+}
+
+func (p *Process) stepEvent() Event { return Event{Kind: StopSingleStep, Tid: p.main.Tid} }
+
+// finishSyscall runs (or, with skip, skips) the syscall the thread is at,
+// then makes the post-syscall stop if armed. An exit ends in the exit path
+// and has no post stop.
+func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
+	cpu := p.main.CPU
+	nr := p.sysnr
+	if !skip {
+		nr = cpu.R[emu.RAX]
+		res := p.syscall(p.main, nr)
+		if p.trace {
+			r := &cpu.R
+			p.log.WithFields(logrus.Fields{"tid": p.main.Tid, "syscall": syscallName(nr)}).Tracef("(%#x, %#x, %#x, %#x, %#x, %#x) = %d",
+				r[emu.RDI], r[emu.RSI], r[emu.RDX], r[emu.R10], r[emu.R8], r[emu.R9], int64(res))
+		}
+		if p.exitReq != nil {
+			status := *p.exitReq
+			p.exitReq = nil
+			p.stepPending = false
+			return p.exit(status, mask)
+		}
+		cpu.R[emu.RAX] = res
+	}
+	if mask&StopPostSyscall != 0 {
+		p.inSyscall = true
+		p.sysnr = nr
+		return Event{Kind: StopPostSyscall, Tid: p.main.Tid, Syscall: nr}, true, nil
+	}
+	return Event{}, false, nil
+}
+
+// SyscallStop reports the syscall number when the process is stopped at a
+// pre- or post-syscall stop (what Linux shows as orig_rax; -1 elsewhere).
+func (p *Process) SyscallStop() (nr uint64, ok bool) {
+	return p.sysnr, p.inSyscall
+}

@@ -1,0 +1,563 @@
+package target
+
+import (
+	"time"
+
+	"github.com/redox-gdbstub/redox-gdbstub/emu"
+	"github.com/sirupsen/logrus"
+)
+
+// Linux x86_64 syscall numbers implemented here.
+const (
+	sysRead           = 0
+	sysWrite          = 1
+	sysOpen           = 2
+	sysClose          = 3
+	sysStat           = 4
+	sysFstat          = 5
+	sysLstat          = 6
+	sysLseek          = 8
+	sysMmap           = 9
+	sysMprotect       = 10
+	sysMunmap         = 11
+	sysBrk            = 12
+	sysRtSigaction    = 13
+	sysRtSigprocmask  = 14
+	sysIoctl          = 16
+	sysPread64        = 17
+	sysPwrite64       = 18
+	sysReadv          = 19
+	sysWritev         = 20
+	sysAccess         = 21
+	sysSchedYield     = 24
+	sysMadvise        = 28
+	sysDup            = 32
+	sysDup2           = 33
+	sysNanosleep      = 35
+	sysGetpid         = 39
+	sysExit           = 60
+	sysKill           = 62
+	sysUname          = 63
+	sysFcntl          = 72
+	sysGetcwd         = 79
+	sysReadlink       = 89
+	sysGettimeofday   = 96
+	sysGetrlimit      = 97
+	sysGetuid         = 102
+	sysGetgid         = 104
+	sysGeteuid        = 107
+	sysGetegid        = 108
+	sysGetppid        = 110
+	sysSigaltstack    = 131
+	sysArchPrctl      = 158
+	sysGettid         = 186
+	sysTime           = 201
+	sysFutex          = 202
+	sysTkill          = 200
+	sysGetdents64     = 217
+	sysSetTidAddress  = 218
+	sysClockGettime   = 228
+	sysClockGetres    = 229
+	sysClockNanosleep = 230
+	sysExitGroup      = 231
+	sysTgkill         = 234
+	sysOpenat         = 257
+	sysNewfstatat     = 262
+	sysReadlinkat     = 267
+	sysFaccessat      = 269
+	sysSetRobustList  = 273
+	sysDup3           = 292
+	sysPrlimit64      = 302
+	sysGetrandom      = 318
+	sysRseq           = 334
+	sysFaccessat2     = 439
+)
+
+// syscall runs syscall nr for thread t with the arguments in its registers
+// and returns the value for RAX (a negative errno on failure).
+func (p *Process) syscall(t *Thread, nr uint64) uint64 {
+	r := &t.CPU.R
+	a0, a1, a2, a3, a4, a5 := r[emu.RDI], r[emu.RSI], r[emu.RDX], r[emu.R10], r[emu.R8], r[emu.R9]
+	switch nr {
+	case sysRead:
+		return p.sysRead(int32(a0), a1, a2)
+	case sysWrite:
+		return p.sysWrite(int32(a0), a1, a2)
+	case sysOpen:
+		return p.sysOpenat(atFDCWD, a0, int(int32(a1)), uint32(a2))
+	case sysOpenat:
+		return p.sysOpenat(int32(a0), a1, int(int32(a2)), uint32(a3))
+	case sysClose:
+		return p.sysClose(int32(a0))
+	case sysStat:
+		return p.sysNewfstatat(atFDCWD, a0, a1, 0)
+	case sysLstat:
+		return p.sysNewfstatat(atFDCWD, a0, a1, atSymlinkNofollow)
+	case sysFstat:
+		return p.sysFstat(int32(a0), a1)
+	case sysNewfstatat:
+		return p.sysNewfstatat(int32(a0), a1, a2, int(int32(a3)))
+	case sysLseek:
+		return p.sysLseek(int32(a0), int64(a1), int(int32(a2)))
+	case sysPread64:
+		return p.sysPread(int32(a0), a1, a2, int64(a3))
+	case sysPwrite64:
+		return p.sysPwrite(int32(a0), a1, a2, int64(a3))
+	case sysReadv:
+		return p.sysReadv(int32(a0), a1, a2)
+	case sysWritev:
+		return p.sysWritev(int32(a0), a1, a2)
+	case sysIoctl:
+		return p.sysIoctl(int32(a0), uint32(a1), a2)
+	case sysFcntl:
+		return p.sysFcntl(int32(a0), int(int32(a1)), a2)
+	case sysDup:
+		return p.sysDup(int32(a0))
+	case sysDup2:
+		return p.sysDup3(int32(a0), int32(a1), 0, true)
+	case sysDup3:
+		return p.sysDup3(int32(a0), int32(a1), int(int32(a2)), false)
+	case sysAccess:
+		return p.sysFaccessat(atFDCWD, a0, uint32(a1))
+	case sysFaccessat, sysFaccessat2:
+		return p.sysFaccessat(int32(a0), a1, uint32(a2))
+	case sysReadlink:
+		return p.sysReadlinkat(atFDCWD, a0, a1, int64(a2))
+	case sysReadlinkat:
+		return p.sysReadlinkat(int32(a0), a1, a2, int64(a3))
+	case sysGetcwd:
+		return p.sysGetcwd(a0, a1)
+	case sysGetdents64:
+		return p.sysGetdents64(int32(a0), a1, a2)
+
+	case sysBrk:
+		return p.sysBrk(a0)
+	case sysMmap:
+		return p.sysMmap(a0, a1, int(int32(a2)), int(int32(a3)), int32(a4), a5)
+	case sysMunmap:
+		return p.sysMunmap(a0, a1)
+	case sysMprotect:
+		return p.sysMprotect(a0, a1, int(int32(a2)))
+	case sysMadvise:
+		return p.sysMadvise(a0, a1, int(int32(a2)))
+
+	case sysExit, sysExitGroup:
+		status := int(a0&0xff) << 8
+		p.exitReq = &status
+		p.log.WithField("code", a0&0xff).Debug(syscallName(nr))
+		return 0
+	case sysGetpid:
+		return uint64(p.Pid)
+	case sysGettid:
+		return uint64(t.Tid)
+	case sysGetppid:
+		return 1
+	case sysGetuid, sysGeteuid, sysGetgid, sysGetegid:
+		uid, euid, gid, egid := p.host.IDs()
+		switch nr {
+		case sysGetuid:
+			return uint64(uid)
+		case sysGeteuid:
+			return uint64(euid)
+		case sysGetgid:
+			return uint64(gid)
+		}
+		return uint64(egid)
+	case sysSetTidAddress:
+		p.tidAddr = a0
+		return uint64(t.Tid)
+	case sysSetRobustList:
+		if a1 != 24 {
+			return fail(eINVAL)
+		}
+		p.robust = a0
+		return 0
+	case sysRseq:
+		return fail(eNOSYS)
+	case sysArchPrctl:
+		return p.sysArchPrctl(t, int(a0), a1)
+	case sysUname:
+		return p.sysUname(a0)
+	case sysPrlimit64:
+		return p.sysPrlimit(int(int32(a0)), int(a1), a2, a3)
+	case sysGetrlimit:
+		return p.sysPrlimit(0, int(a0), 0, a1)
+	case sysSchedYield:
+		return 0
+	case sysGetrandom:
+		return p.sysGetrandom(a0, a1, uint32(a2))
+
+	case sysClockGettime:
+		return p.sysClockGettime(int(int32(a0)), a1)
+	case sysClockGetres:
+		return p.sysClockGetres(int(int32(a0)), a1)
+	case sysGettimeofday:
+		return p.sysGettimeofday(a0)
+	case sysTime:
+		return p.sysTime(a0)
+	case sysNanosleep:
+		return p.sysNanosleep(a0, a1)
+	case sysClockNanosleep:
+		if a1 != 0 { // TIMER_ABSTIME is not supported
+			return p.unimplemented(nr)
+		}
+		return p.sysNanosleep(a2, a3)
+
+	case sysRtSigaction:
+		return p.sysRtSigaction(int(int32(a0)), a1, a2, a3)
+	case sysRtSigprocmask:
+		return p.sysRtSigprocmask(int(int32(a0)), a1, a2, a3)
+	case sysSigaltstack:
+		return p.sysSigaltstack(a0, a1)
+	case sysKill:
+		return p.sysKill(int(int32(a0)), int(int32(a1)), siUser)
+	case sysTkill:
+		return p.sysKill(int(int32(a0)), int(int32(a1)), siTkill)
+	case sysTgkill:
+		if int(int32(a0)) != p.Pid {
+			return fail(eSRCH)
+		}
+		return p.sysKill(int(int32(a1)), int(int32(a2)), siTkill)
+	case sysFutex:
+		return p.sysFutex(a0, int(int32(a1)), uint32(a2), a3)
+	}
+	return p.unimplemented(nr)
+}
+
+// unimplemented answers ENOSYS, warning once per syscall number.
+func (p *Process) unimplemented(nr uint64) uint64 {
+	entry := p.log.WithFields(logrus.Fields{"syscall": syscallName(nr), "nr": nr})
+	if !p.warned[nr] {
+		p.warned[nr] = true
+		entry.Warn("unimplemented syscall, returning ENOSYS")
+	} else {
+		entry.Debug("unimplemented syscall, returning ENOSYS")
+	}
+	return fail(eNOSYS)
+}
+
+// --- process and identity ---
+
+const (
+	archSetGS = 0x1001
+	archSetFS = 0x1002
+	archGetFS = 0x1003
+	archGetGS = 0x1004
+)
+
+func (p *Process) sysArchPrctl(t *Thread, code int, addr uint64) uint64 {
+	switch code {
+	case archSetFS, archSetGS:
+		if addr >= taskSize {
+			return fail(ePERM)
+		}
+		if code == archSetFS {
+			t.CPU.FSBase = addr
+		} else {
+			t.CPU.GSBase = addr
+		}
+		return 0
+	case archGetFS, archGetGS:
+		v := t.CPU.FSBase
+		if code == archGetGS {
+			v = t.CPU.GSBase
+		}
+		return p.putU64(addr, v)
+	}
+	return fail(eINVAL) // including ARCH_CET_STATUS: no CET, like a non-CET kernel
+}
+
+func (p *Process) sysUname(addr uint64) uint64 {
+	buf := make([]byte, 6*65)
+	for i, s := range []string{"Linux", "redox-gdbstub", "6.1.0", "#1 SMP PREEMPT_DYNAMIC", "x86_64", "(none)"} {
+		copy(buf[i*65:i*65+64], s)
+	}
+	return p.putBytes(addr, buf)
+}
+
+const rlimInfinity = ^uint64(0)
+
+func (p *Process) sysPrlimit(pid, resource int, newAddr, oldAddr uint64) uint64 {
+	if pid != 0 && pid != p.Pid {
+		return fail(eSRCH)
+	}
+	if resource < 0 || resource >= 16 {
+		return fail(eINVAL)
+	}
+	if oldAddr != 0 {
+		cur, max := rlimInfinity, rlimInfinity
+		switch resource {
+		case 3: // RLIMIT_STACK
+			cur = stackSize
+		case 7: // RLIMIT_NOFILE
+			cur, max = maxFDs, maxFDs
+		}
+		b := le.AppendUint64(nil, cur)
+		b = le.AppendUint64(b, max)
+		if r := p.putBytes(oldAddr, b); r != 0 {
+			return r
+		}
+	}
+	// New limits are accepted and not enforced.
+	return 0
+}
+
+const (
+	grndNonblock = 1
+	grndRandom   = 2
+	grndInsecure = 4
+)
+
+// sysGetrandom fills the buffer from a fixed-seed ChaCha8 stream, so runs
+// reproduce; these bytes are not secret.
+func (p *Process) sysGetrandom(addr, n uint64, flags uint32) uint64 {
+	if flags&^(grndNonblock|grndRandom|grndInsecure) != 0 || flags&(grndRandom|grndInsecure) == grndRandom|grndInsecure {
+		return fail(eINVAL)
+	}
+	n = min(n, 1<<25-1)
+	buf := make([]byte, n)
+	p.rng.Read(buf)
+	if r := p.putBytes(addr, buf); r != 0 {
+		return r
+	}
+	return n
+}
+
+// --- time (through the Host) ---
+
+func (p *Process) sysClockGettime(clock int, addr uint64) uint64 {
+	sec, nsec, err := p.host.Clock(clock)
+	if err != nil {
+		return fail(errnoOf(err))
+	}
+	b := le.AppendUint64(nil, uint64(sec))
+	b = le.AppendUint64(b, uint64(nsec))
+	return p.putBytes(addr, b)
+}
+
+func (p *Process) sysClockGetres(clock int, addr uint64) uint64 {
+	if _, _, err := p.host.Clock(clock); err != nil {
+		return fail(errnoOf(err))
+	}
+	if addr == 0 {
+		return 0
+	}
+	b := le.AppendUint64(nil, 0)
+	b = le.AppendUint64(b, 1)
+	return p.putBytes(addr, b)
+}
+
+func (p *Process) sysGettimeofday(addr uint64) uint64 {
+	if addr == 0 {
+		return 0
+	}
+	sec, nsec, err := p.host.Clock(0)
+	if err != nil {
+		return fail(errnoOf(err))
+	}
+	b := le.AppendUint64(nil, uint64(sec))
+	b = le.AppendUint64(b, uint64(nsec/1000))
+	return p.putBytes(addr, b)
+}
+
+func (p *Process) sysTime(addr uint64) uint64 {
+	sec, _, err := p.host.Clock(0)
+	if err != nil {
+		return fail(errnoOf(err))
+	}
+	if addr != 0 {
+		if r := p.putU64(addr, uint64(sec)); r != 0 {
+			return r
+		}
+	}
+	return uint64(sec)
+}
+
+// sysNanosleep sleeps on the host; Kill interrupts it with EINTR.
+func (p *Process) sysNanosleep(reqAddr, remAddr uint64) uint64 {
+	b, r := p.getBytes(reqAddr, 16)
+	if r != 0 {
+		return r
+	}
+	sec, nsec := int64(le.Uint64(b)), int64(le.Uint64(b[8:]))
+	if sec < 0 || nsec < 0 || nsec >= 1e9 {
+		return fail(eINVAL)
+	}
+	d := time.Duration(sec)*time.Second + time.Duration(nsec)
+	if sec > int64(time.Duration(1<<62)/time.Second) {
+		d = 1 << 62
+	}
+	// Drain a stale wake-up from a signal that was already handled.
+	select {
+	case <-p.wake:
+	default:
+	}
+	if p.signalReady() {
+		return fail(eINTR)
+	}
+	start := time.Now()
+	if p.host.Sleep(d, p.wake) {
+		return 0
+	}
+	if remAddr != 0 {
+		left := max(d-time.Since(start), 0)
+		rb := le.AppendUint64(nil, uint64(left/time.Second))
+		rb = le.AppendUint64(rb, uint64(left%time.Second))
+		p.putBytes(remAddr, rb)
+	}
+	return fail(eINTR)
+}
+
+// signalReady reports whether a queued signal could be delivered now.
+func (p *Process) signalReady() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending&^(p.sig.blocked&^unblockable) != 0
+}
+
+// --- signals (recorded; handlers run in a later version) ---
+
+func (p *Process) sysRtSigaction(sig int, actAddr, oldAddr, size uint64) uint64 {
+	if size != sigsetLen || sig < 1 || sig > maxSig {
+		return fail(eINVAL)
+	}
+	if actAddr != 0 && (sig == sigKILL || sig == sigSTOP) {
+		return fail(eINVAL)
+	}
+	var nw sigaction
+	if actAddr != 0 {
+		b, r := p.getBytes(actAddr, 32)
+		if r != 0 {
+			return r
+		}
+		nw = sigaction{le.Uint64(b), le.Uint64(b[8:]), le.Uint64(b[16:]), le.Uint64(b[24:]) &^ unblockable}
+	}
+	if oldAddr != 0 {
+		o := p.sig.actions[sig]
+		b := le.AppendUint64(nil, o.handler)
+		b = le.AppendUint64(b, o.flags)
+		b = le.AppendUint64(b, o.restorer)
+		b = le.AppendUint64(b, o.mask)
+		if r := p.putBytes(oldAddr, b); r != 0 {
+			return r
+		}
+	}
+	if actAddr != 0 {
+		p.sig.actions[sig] = nw
+	}
+	return 0
+}
+
+func (p *Process) sysRtSigprocmask(how int, setAddr, oldAddr, size uint64) uint64 {
+	if size != sigsetLen {
+		return fail(eINVAL)
+	}
+	var set uint64
+	if setAddr != 0 {
+		v, r := p.getU64(setAddr)
+		if r != 0 {
+			return r
+		}
+		set = v
+		if how < 0 || how > 2 {
+			return fail(eINVAL)
+		}
+	}
+	if oldAddr != 0 {
+		if r := p.putU64(oldAddr, p.sig.blocked); r != 0 {
+			return r
+		}
+	}
+	if setAddr != 0 {
+		p.mu.Lock()
+		switch how {
+		case 0: // SIG_BLOCK
+			p.sig.blocked |= set
+		case 1: // SIG_UNBLOCK
+			p.sig.blocked &^= set
+		case 2: // SIG_SETMASK
+			p.sig.blocked = set
+		}
+		p.sig.blocked &^= unblockable
+		p.mu.Unlock()
+	}
+	return 0
+}
+
+func (p *Process) sysSigaltstack(ssAddr, oldAddr uint64) uint64 {
+	if oldAddr != 0 {
+		flags := p.sig.altFlag
+		if p.sig.altSize == 0 {
+			flags = 2 // SS_DISABLE
+		}
+		b := le.AppendUint64(nil, p.sig.altSP)
+		b = le.AppendUint64(b, flags)
+		b = le.AppendUint64(b, p.sig.altSize)
+		if r := p.putBytes(oldAddr, b); r != 0 {
+			return r
+		}
+	}
+	if ssAddr != 0 {
+		b, r := p.getBytes(ssAddr, 24)
+		if r != 0 {
+			return r
+		}
+		sp, flags, size := le.Uint64(b), uint32(le.Uint64(b[8:])), le.Uint64(b[16:])
+		switch {
+		case flags&2 != 0: // SS_DISABLE
+			p.sig.altSP, p.sig.altSize, p.sig.altFlag = 0, 0, 0
+		case flags&^0x80000000 != 0: // only SS_AUTODISARM besides
+			return fail(eINVAL)
+		case size < 2048: // MINSIGSTKSZ
+			return fail(eNOMEM)
+		default:
+			p.sig.altSP, p.sig.altSize, p.sig.altFlag = sp, size, uint64(flags)
+		}
+	}
+	return 0
+}
+
+// sysKill sends a signal to this process (the only one there is) with
+// si_code SI_USER (kill) or SI_TKILL (tkill, tgkill).
+func (p *Process) sysKill(pid, sig, code int) uint64 {
+	// This process, its process group (0 or -pid); kill(-1) reaches
+	// every process but the caller, and there is no other.
+	if pid != p.Pid && pid != 0 && pid != -p.Pid {
+		return fail(eSRCH)
+	}
+	if sig < 0 || sig > maxSig {
+		return fail(eINVAL)
+	}
+	if sig != 0 {
+		p.queue(sig, code)
+	}
+	return 0
+}
+
+const (
+	futexWait = 0
+	futexWake = 1
+)
+
+// sysFutex covers the single-threaded cases: a wake finds nobody, a wait
+// on a changed value fails with EAGAIN.
+func (p *Process) sysFutex(addr uint64, op int, val uint32, timeout uint64) uint64 {
+	switch op & 0x7f { // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
+	case futexWake:
+		return 0
+	case futexWait:
+		v, r := p.getBytes(addr, 4)
+		if r != 0 {
+			return r
+		}
+		if le.Uint32(v) != val {
+			return fail(eAGAIN)
+		}
+		if timeout != 0 {
+			return fail(eTIMEDOUT)
+		}
+		p.log.Warn("futex wait with no other thread to wake it; returning EINTR")
+		return fail(eINTR)
+	}
+	return p.unimplemented(sysFutex)
+}

@@ -1,0 +1,8 @@
+/* Busy-loops until killed. */
+volatile unsigned long counter;
+
+int main(void)
+{
+	for (;;)
+		counter++;
+}
