@@ -1,6 +1,8 @@
 package emu
 
 import (
+	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -66,6 +68,27 @@ func BenchmarkIntegerLoop(b *testing.B) {
 		}
 		total += n
 	}
+	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "instructions/s")
+	b.ReportMetric(float64(total)/(cpuTime()-cstart).Seconds(), "instructions/cpu-s")
+}
+
+// BenchmarkGuestProgram runs a whole musl-static C program (testdata/bench)
+// and reports guest instructions per second.
+func BenchmarkGuestProgram(b *testing.B) {
+	cc := needTool(b, "musl-gcc")
+	bin := filepath.Join(b.TempDir(), "work")
+	if out, err := exec.Command(cc, "-static", "-O2", "-o", bin, "testdata/bench/work.c").CombinedOutput(); err != nil {
+		b.Fatalf("musl-gcc: %v\n%s", err, out)
+	}
+	b.ResetTimer()
+	start, cstart := time.Now(), cpuTime()
+	var total uint64
+	for i := 0; i < b.N; i++ {
+		o := loadELF(b, bin, []string{bin})
+		o.run(b, 1<<40)
+		total += o.cpu.InstructionsExecuted()
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "instructions/op")
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "instructions/s")
 	b.ReportMetric(float64(total)/(cpuTime()-cstart).Seconds(), "instructions/cpu-s")
 }

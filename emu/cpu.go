@@ -40,7 +40,7 @@ type CPU struct {
 	tlb    [tlbSize]tlbEntry
 	codePN uint64 // page number of codeP
 	codeP  *page  // page holding RIP, checked executable
-	xinst  inst   // scratch for instructions that cross a page boundary
+	xinst  inst   // scratch for an instruction not cached (page cache full)
 
 	single bool // this Run executes one instruction (rep does one iteration)
 
@@ -48,6 +48,8 @@ type CPU struct {
 	// an instruction completes (x86's RF flag).
 	rfAddr  uint64
 	rfValid bool
+
+	panicOnBug bool // tests: let executor panics through Run's safety net
 }
 
 // NewCPU returns a CPU with RFLAGS = 0x202, MXCSR = 0x1f80, FCW = 0x37f.
@@ -110,6 +112,9 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 	defer func() {
 		// Last resort: an executor bug must not take the process down.
 		if r := recover(); r != nil {
+			if c.panicOnBug {
+				panic(r)
+			}
 			c.Fault = Fault{Signo: SIGILL, Code: ILL_ILLOPN, Addr: c.RIP}
 			reason = StopFault
 		}
@@ -187,6 +192,12 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 			}
 		case stRepeat:
 			skipBP = true
+			if intr != nil && intr.Load() {
+				n++
+				c.icount++
+				c.rfValid, c.rfAddr = true, c.RIP
+				return StopInterrupt, n
+			}
 		case stFault:
 			return StopFault, n // RF stays set: a retried instruction is not re-reported
 		case stSyscall:
@@ -220,7 +231,7 @@ func (c *CPU) pageOf(pn uint64) *page {
 	if e.tag == pn+1 {
 		return e.p
 	}
-	p := c.Mem.pages[pn]
+	p := c.Mem.lookup(pn)
 	if p != nil {
 		e.tag, e.p = pn+1, p
 	}

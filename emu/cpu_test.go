@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const (
@@ -354,6 +355,11 @@ func TestMemoryAPI(t *testing.T) {
 	// whole-or-nothing force writes
 	if err := m.WriteForce(0x13ff0, make([]byte, 0x20)); err == nil {
 		t.Fatal("WriteForce across unmapped page succeeded")
+	} else if f, ok := err.(*Fault); !ok || f.Addr != 0x14000 || f.Code != SEGV_MAPERR {
+		t.Fatalf("WriteForce error %v", err)
+	}
+	if b := make([]byte, 1); m.ReadForce(0x13fff, b) != nil || b[0] != 0 {
+		t.Fatal("ReadForce of untouched mapped byte")
 	}
 	if err := m.WriteForce(0x13ff0, []byte{1, 2, 3}); err != nil {
 		t.Fatal(err)
@@ -410,38 +416,24 @@ func FuzzRun(f *testing.F) {
 		c.R[RSP] = tStack - 64
 		c.R[RDI], c.R[RSI], c.R[RBX] = tData, tData+64, tData+128
 		c.R[RCX] = 3
+		c.panicOnBug = true
+		if len(code) > 0 && code[0]&1 != 0 {
+			mem.SetBreakpoint(tCode + uint64(code[0]))
+		}
 		for i := 0; i < 20; i++ {
-			reason, _ := c.runNoRecover(200)
+			max := uint64(1 + i*37%200)
+			reason, n := c.Run(max, nil)
+			if n > max {
+				t.Fatalf("Run(%d) reported %d instructions", max, n)
+			}
 			if reason == StopFault {
+				if c.Fault.Signo == 0 {
+					t.Fatalf("StopFault without a fault")
+				}
 				return
 			}
 		}
 	})
-}
-
-// runNoRecover runs without the panic safety net so fuzzing finds bugs.
-func (c *CPU) runNoRecover(max uint64) (StopReason, uint64) {
-	if c.memGen != c.Mem.gen {
-		c.flushTLB()
-	}
-	c.codeP = nil
-	var n uint64
-	for n < max {
-		in := c.fetch(n == 0)
-		if in == nil {
-			return StopFault, n
-		}
-		switch c.exec(in) {
-		case stNext:
-			c.RIP += uint64(in.len)
-		case stFault:
-			return StopFault, n
-		case stSyscall, stInt3:
-			return StopSyscall, n
-		}
-		n++
-	}
-	return StopBudget, n
 }
 
 func TestRandomCodeNeverPanics(t *testing.T) {
@@ -456,7 +448,8 @@ func TestRandomCodeNeverPanics(t *testing.T) {
 		c := NewCPU(mem)
 		c.RIP = tCode
 		c.R[RDI] = tData
-		c.runNoRecover(100)
+		c.panicOnBug = true
+		c.Run(100, nil)
 	}
 }
 
@@ -520,5 +513,118 @@ func TestBreakpointOnRepAndFaultRetry(t *testing.T) {
 	must(t, c.Mem.Map(0x900000, PageSize, PermRead))
 	if r, n := c.Run(2, nil); r != StopBudget || n != 2 {
 		t.Fatalf("retry: %d %d", r, n)
+	}
+}
+
+// TestRegionsMatchModel checks the run list, IsMapped and page
+// permissions against a simple page model after random
+// Map/Unmap/Protect sequences.
+func TestRegionsMatchModel(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	m := NewMemory()
+	model := map[uint64]Perm{}
+	for i := 0; i < 3000; i++ {
+		first := uint64(rng.Intn(64))
+		n := uint64(1 + rng.Intn(8))
+		perm := Perm(1 + rng.Intn(7))
+		switch rng.Intn(4) {
+		case 0:
+			must(t, m.Map(first*PageSize, n*PageSize, perm))
+			for pn := first; pn < first+n; pn++ {
+				model[pn] = perm
+			}
+		case 1:
+			must(t, m.Unmap(first*PageSize, n*PageSize))
+			for pn := first; pn < first+n; pn++ {
+				delete(model, pn)
+			}
+		case 2:
+			all := true
+			for pn := first; pn < first+n; pn++ {
+				if _, ok := model[pn]; !ok {
+					all = false
+				}
+			}
+			err := m.Protect(first*PageSize, n*PageSize, perm)
+			if all != (err == nil) {
+				t.Fatalf("step %d: Protect error %v, model says mapped=%v", i, err, all)
+			}
+			if all {
+				for pn := first; pn < first+n; pn++ {
+					model[pn] = perm
+				}
+			}
+		default:
+			// touch a page so some are materialised
+			m.WriteForce(first*PageSize+5, []byte{1})
+		}
+		var want []Region
+		for pn := uint64(0); pn < 80; pn++ {
+			perm, ok := model[pn]
+			if !ok {
+				continue
+			}
+			if n := len(want); n > 0 && want[n-1].End == pn*PageSize && want[n-1].Perm == perm {
+				want[n-1].End += PageSize
+				continue
+			}
+			want = append(want, Region{pn * PageSize, pn*PageSize + PageSize, perm})
+		}
+		got := m.Regions()
+		if len(got) != len(want) {
+			t.Fatalf("step %d: regions %v want %v", i, got, want)
+		}
+		for k := range got {
+			if got[k] != want[k] {
+				t.Fatalf("step %d: regions %v want %v", i, got, want)
+			}
+		}
+		pn := uint64(rng.Intn(72))
+		_, mapped := model[pn]
+		if m.IsMapped(pn*PageSize, PageSize) != mapped {
+			t.Fatalf("step %d: IsMapped(page %d) wrong", i, pn)
+		}
+		if p := m.lookup(pn); (p != nil) != mapped || mapped && p.perm != model[pn] {
+			t.Fatalf("step %d: lookup(page %d) wrong", i, pn)
+		}
+	}
+}
+
+func TestHugeMapping(t *testing.T) {
+	// a terabyte PROT_NONE-style reservation must be cheap
+	m := NewMemory()
+	must(t, m.Map(1<<40, 1<<40, PermRead|PermWrite))
+	must(t, m.WriteGuest(1<<40+1<<39, []byte("x")))
+	if !m.IsMapped(1<<40, 1<<40) || len(m.pages) != 1 {
+		t.Fatalf("pages materialised: %d", len(m.pages))
+	}
+	must(t, m.Protect(1<<40, 1<<40, PermRead))
+	if err := m.WriteGuest(1<<40+1<<39, []byte("y")); err == nil {
+		t.Fatal("write after Protect succeeded")
+	}
+	must(t, m.Unmap(1<<40, 1<<40))
+	if len(m.pages) != 0 || len(m.Regions()) != 0 {
+		t.Fatal("Unmap left pages")
+	}
+}
+
+func TestInterruptLongRep(t *testing.T) {
+	// rep stosb over 200 MiB of lazily mapped memory: Run must notice
+	// the interrupt flag between chunks, long before the copy ends.
+	c := newTestCPU(t, []byte{0xf3, 0xaa, 0x90})
+	must(t, c.Mem.Map(0x10000000, 200<<20, PermRead|PermWrite))
+	c.R[RDI], c.R[RCX] = 0x10000000, 200<<20
+	var flag atomic.Bool
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		flag.Store(true)
+	}()
+	start := time.Now()
+	reason, _ := c.Run(1<<40, &flag)
+	if reason != StopInterrupt || c.RIP != tCode || c.R[RCX] == 0 {
+		t.Fatalf("reason %d rip %#x rcx %d", reason, c.RIP, c.R[RCX])
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("interrupt took %v", d)
 	}
 }

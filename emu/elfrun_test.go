@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,7 +237,7 @@ func TestGuestPrograms(t *testing.T) {
 	}
 	for _, src := range progs {
 		name := strings.TrimSuffix(filepath.Base(src), ".c")
-		for _, opt := range []string{"-O0", "-O2"} {
+		for _, opt := range []string{"-O0", "-O2", "-O3"} {
 			t.Run(name+opt, func(t *testing.T) {
 				bin := buildGuest(t, name, opt)
 				native := exec.Command(bin, "arg1")
@@ -262,5 +261,3 @@ func TestGuestPrograms(t *testing.T) {
 		}
 	}
 }
-
-var _ = fmt.Sprintf

@@ -3,6 +3,7 @@ package emu
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -21,6 +22,7 @@ type page struct {
 // for concurrent use; the caller runs one CPU at a time.
 type Memory struct {
 	pages map[uint64]*page // page number -> page
+	runs  []run            // the same mapping as sorted runs, for Regions/FindFree
 	bps   map[uint64]struct{}
 	// gen changes whenever the mapping or permissions change, so CPUs know
 	// to drop their translation caches.
@@ -56,25 +58,41 @@ func pageRange(addr, size uint64) (first, last uint64, ok bool) {
 
 // Map maps [addr, addr+size) rounded out to whole pages with perm. Pages
 // already mapped in the range are replaced by fresh zeroed pages, as
-// mmap(MAP_FIXED) does.
+// mmap(MAP_FIXED) does. The cost does not depend on the size: pages are
+// materialised when first touched.
 func (m *Memory) Map(addr, size uint64, perm Perm) error {
 	first, last, ok := pageRange(addr, size)
 	if !ok {
 		return &MemError{"map", addr, "bad size"}
 	}
-	for pn := first; ; pn++ {
-		if old := m.pages[pn]; old != nil {
-			m.dropCode(pn, old)
-		}
-		p := &page{perm: perm}
-		m.recountBP(pn, p)
-		m.pages[pn] = p
-		if pn == last {
-			break
-		}
-	}
+	m.forPages(first, last, func(pn uint64, p *page) {
+		m.dropCode(pn, p)
+		delete(m.pages, pn)
+	})
+	m.put(first, last+1, perm)
 	m.gen++
 	return nil
+}
+
+// forPages calls f for every materialised page in [first, last] (f may
+// delete it).
+func (m *Memory) forPages(first, last uint64, f func(pn uint64, p *page)) {
+	if last-first >= uint64(len(m.pages)) {
+		for pn, p := range m.pages {
+			if pn >= first && pn <= last {
+				f(pn, p)
+			}
+		}
+		return
+	}
+	for pn := first; ; pn++ {
+		if p := m.pages[pn]; p != nil {
+			f(pn, p)
+		}
+		if pn == last {
+			return
+		}
+	}
 }
 
 // Unmap removes the pages overlapping [addr, addr+size). Unmapped pages in
@@ -84,54 +102,66 @@ func (m *Memory) Unmap(addr, size uint64) error {
 	if !ok {
 		return &MemError{"unmap", addr, "bad size"}
 	}
-	if last-first > uint64(len(m.pages)) {
-		for pn, p := range m.pages {
-			if pn >= first && pn <= last {
-				m.dropCode(pn, p)
-				delete(m.pages, pn)
-			}
-		}
-	} else {
-		for pn := first; ; pn++ {
-			if p := m.pages[pn]; p != nil {
-				m.dropCode(pn, p)
-				delete(m.pages, pn)
-			}
-			if pn == last {
-				break
-			}
-		}
-	}
+	m.forPages(first, last, func(pn uint64, p *page) {
+		m.dropCode(pn, p)
+		delete(m.pages, pn)
+	})
+	m.cut(first, last+1)
 	m.gen++
 	return nil
 }
 
 // Protect changes the permissions of the pages overlapping [addr,
-// addr+size). Every page in the range must be mapped (else ENOMEM-like
-// error and nothing changes).
+// addr+size). Every page in the range must be mapped (else an error and
+// nothing changes).
 func (m *Memory) Protect(addr, size uint64, perm Perm) error {
 	first, last, ok := pageRange(addr, size)
 	if !ok {
 		return &MemError{"protect", addr, "bad size"}
 	}
-	for pn := first; ; pn++ {
-		if m.pages[pn] == nil {
-			return &MemError{"protect", pn * PageSize, "not mapped"}
-		}
-		if pn == last {
-			break
-		}
+	if hole, ok := m.firstHole(first, last); !ok {
+		return &MemError{"protect", hole * PageSize, "not mapped"}
 	}
-	for pn := first; ; pn++ {
-		p := m.pages[pn]
+	m.forPages(first, last, func(pn uint64, p *page) {
 		p.perm = perm
 		m.dropCode(pn, p)
-		if pn == last {
-			break
-		}
-	}
+	})
+	m.put(first, last+1, perm)
 	m.gen++
 	return nil
+}
+
+// firstHole reports the first unmapped page in [first, last], or ok.
+func (m *Memory) firstHole(first, last uint64) (uint64, bool) {
+	pn := first
+	i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].hi > pn })
+	for ; i < len(m.runs); i++ {
+		r := m.runs[i]
+		if r.lo > pn {
+			return pn, false
+		}
+		if r.hi > last {
+			return 0, true
+		}
+		pn = r.hi
+	}
+	return pn, false
+}
+
+// lookup returns the page pn, materialising it if it is mapped but has
+// not been touched yet; nil if unmapped.
+func (m *Memory) lookup(pn uint64) *page {
+	if p := m.pages[pn]; p != nil {
+		return p
+	}
+	i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].hi > pn })
+	if i == len(m.runs) || m.runs[i].lo > pn {
+		return nil
+	}
+	p := &page{perm: m.runs[i].perm}
+	m.recountBP(pn, p)
+	m.pages[pn] = p
+	return p
 }
 
 // IsMapped reports whether every page overlapping [addr, addr+size) is
@@ -144,34 +174,57 @@ func (m *Memory) IsMapped(addr, size uint64) bool {
 	if !ok {
 		return false
 	}
-	for pn := first; ; pn++ {
-		if m.pages[pn] == nil {
-			return false
-		}
-		if pn == last {
-			return true
-		}
-	}
+	_, ok = m.firstHole(first, last)
+	return ok
 }
 
 // Regions lists the mapped memory as maximal runs of pages with equal
 // permissions, sorted by address.
 func (m *Memory) Regions() []Region {
-	pns := make([]uint64, 0, len(m.pages))
-	for pn := range m.pages {
-		pns = append(pns, pn)
-	}
-	sort.Slice(pns, func(i, j int) bool { return pns[i] < pns[j] })
-	var out []Region
-	for _, pn := range pns {
-		perm := m.pages[pn].perm
-		if n := len(out); n > 0 && out[n-1].End == pn*PageSize && out[n-1].Perm == perm {
-			out[n-1].End += PageSize
-			continue
-		}
-		out = append(out, Region{Start: pn * PageSize, End: pn*PageSize + PageSize, Perm: perm})
+	out := make([]Region, len(m.runs))
+	for i, r := range m.runs {
+		out[i] = Region{Start: r.lo * PageSize, End: r.hi * PageSize, Perm: r.perm}
 	}
 	return out
+}
+
+// run is a maximal range of mapped pages [lo, hi) with equal permissions.
+type run struct {
+	lo, hi uint64
+	perm   Perm
+}
+
+// cut removes pages [lo, hi) from the run list.
+func (m *Memory) cut(lo, hi uint64) {
+	out := make([]run, 0, len(m.runs)+1)
+	for _, r := range m.runs {
+		if r.hi <= lo || r.lo >= hi {
+			out = append(out, r)
+			continue
+		}
+		if r.lo < lo {
+			out = append(out, run{r.lo, lo, r.perm})
+		}
+		if r.hi > hi {
+			out = append(out, run{hi, r.hi, r.perm})
+		}
+	}
+	m.runs = out
+}
+
+// put records pages [lo, hi) as mapped with perm, merging neighbours.
+func (m *Memory) put(lo, hi uint64, perm Perm) {
+	m.cut(lo, hi)
+	i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].lo >= hi })
+	m.runs = slices.Insert(m.runs, i, run{lo, hi, perm})
+	if i+1 < len(m.runs) && m.runs[i+1].lo == hi && m.runs[i+1].perm == perm {
+		m.runs[i].hi = m.runs[i+1].hi
+		m.runs = slices.Delete(m.runs, i+1, i+2)
+	}
+	if i > 0 && m.runs[i-1].hi == lo && m.runs[i-1].perm == perm {
+		m.runs[i-1].hi = m.runs[i].hi
+		m.runs = slices.Delete(m.runs, i, i+1)
+	}
 }
 
 // FindFree finds the highest page-aligned free range of size bytes that
@@ -223,7 +276,7 @@ func (m *Memory) check(addr uint64, n int, kind int) (Fault, bool) {
 		return Fault{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: addr}, false
 	}
 	for pn := first; ; pn++ {
-		p := m.pages[pn]
+		p := m.lookup(pn)
 		a := pn * PageSize
 		if a < addr {
 			a = addr
@@ -273,10 +326,8 @@ func (m *Memory) WriteGuest(addr uint64, buf []byte) error {
 // ReadForce reads mapped memory ignoring permissions (debugger access). It
 // fails as a whole, with a *Fault, if any page is unmapped.
 func (m *Memory) ReadForce(addr uint64, buf []byte) error {
-	if !m.IsMapped(addr, uint64(len(buf))) && len(buf) > 0 {
-		f, _ := m.check(addr, len(buf), -1)
-		f.Code = SEGV_MAPERR
-		return &f
+	if f, ok := m.holeFault(addr, len(buf)); !ok {
+		return f
 	}
 	m.copyOut(addr, buf)
 	return nil
@@ -286,18 +337,33 @@ func (m *Memory) ReadForce(addr uint64, buf []byte) error {
 // e.g. patching code). It writes nothing, and returns a *Fault, if any page
 // is unmapped. Decoded instructions of the written pages are discarded.
 func (m *Memory) WriteForce(addr uint64, buf []byte) error {
-	if !m.IsMapped(addr, uint64(len(buf))) && len(buf) > 0 {
-		f, _ := m.check(addr, len(buf), -1)
-		f.Code = SEGV_MAPERR
-		return &f
+	if f, ok := m.holeFault(addr, len(buf)); !ok {
+		return f
 	}
 	m.copyIn(addr, buf)
 	return nil
 }
 
+// holeFault checks that [addr, addr+n) is entirely mapped, returning a
+// SEGV_MAPERR fault at the first unmapped byte otherwise.
+func (m *Memory) holeFault(addr uint64, n int) (*Fault, bool) {
+	if n == 0 {
+		return nil, true
+	}
+	first, last, ok := pageRange(addr, uint64(n))
+	if !ok {
+		return &Fault{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: addr}, false
+	}
+	hole, ok := m.firstHole(first, last)
+	if ok {
+		return nil, true
+	}
+	return &Fault{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: max(addr, hole*PageSize)}, false
+}
+
 func (m *Memory) copyOut(addr uint64, buf []byte) {
 	for len(buf) > 0 {
-		p := m.pages[addr/PageSize]
+		p := m.lookup(addr / PageSize)
 		off := addr % PageSize
 		var n int
 		if p.data == nil {
@@ -313,7 +379,7 @@ func (m *Memory) copyOut(addr uint64, buf []byte) {
 
 func (m *Memory) copyIn(addr uint64, buf []byte) {
 	for len(buf) > 0 {
-		p := m.pages[addr/PageSize]
+		p := m.lookup(addr / PageSize)
 		if p.code != nil {
 			m.dropCode(addr/PageSize, p)
 		}

@@ -58,7 +58,40 @@ const (
 	oCvttps2dq
 	oPmaddwd
 	oPack // cond: 0 packuswb, 1 packsswb, 2 packssdw
+	oPextrw
+	oPinsrw
+	oCvtps2pd
+	oCvtpd2ps
+	oCvtps2dq
+	oCvtpd2dq
+	oCmpScalarD // imm: predicate
+	oCmpScalarS
+	oCmpPackedD
+	oCmpPackedS
 )
+
+// fcmp evaluates SSE compare predicate p (0..7) on a, b.
+func fcmp(p uint64, a, b float64) bool {
+	un := a != a || b != b
+	switch p & 7 {
+	case 0:
+		return a == b
+	case 1:
+		return a < b
+	case 2:
+		return a <= b
+	case 3:
+		return un
+	case 4:
+		return !(a == b)
+	case 5:
+		return !(a < b)
+	case 6:
+		return !(a <= b)
+	default:
+		return !un
+	}
+}
 
 func sat16(v int64) int64 { return max(-32768, min(32767, v)) }
 
@@ -129,8 +162,12 @@ func validateSSE(in *inst) bool {
 		return in.a.kind == kXMM && xm(&in.b) || in.a.kind == kMem && in.b.kind == kXMM
 	case oMovhlps, oMovlhps:
 		return in.a.kind == kXMM && in.b.kind == kXMM
-	case oPmovmskb, oMovmskpd, oMovmskps:
+	case oPmovmskb, oMovmskpd, oMovmskps, oPextrw:
 		return in.a.kind == kReg && in.b.kind == kXMM
+	case oPinsrw:
+		return in.a.kind == kXMM && (in.b.kind == kReg || in.b.kind == kMem)
+	case oCvtps2pd:
+		return in.a.kind == kXMM && xm(&in.b)
 	case oCvttsd2si, oCvtsd2si, oCvttss2si, oCvtss2si:
 		return in.a.kind == kReg && (in.size == 4 || in.size == 8) && xm(&in.b)
 	case oCvtsi2sd, oCvtsi2ss:
@@ -387,6 +424,39 @@ func translateSSEOp(x *x86asm.Inst, out *inst) bool {
 		return set(oPackedS, fMul, 0)
 	case x86asm.DIVPS:
 		return set(oPackedS, fDiv, 0)
+	case x86asm.PEXTRW:
+		return out.b.kind == kXMM && set(oPextrw, 0, imm3)
+	case x86asm.PINSRW:
+		out.size2 = 2
+		return (out.b.kind == kReg || out.b.kind == kMem) && set(oPinsrw, 0, imm3)
+	case x86asm.CVTPS2PD:
+		return set(oCvtps2pd, 0, 0)
+	case x86asm.CVTPD2PS:
+		return set(oCvtpd2ps, 0, 0)
+	case x86asm.CVTPS2DQ:
+		return set(oCvtps2dq, 0, 0)
+	case x86asm.CVTPD2DQ:
+		return set(oCvtpd2dq, 0, 0)
+	case x86asm.CMPSD_XMM:
+		return out.c.kind == kImm && set(oCmpScalarD, 0, imm3)
+	case x86asm.CMPSS:
+		return out.c.kind == kImm && set(oCmpScalarS, 0, imm3)
+	case x86asm.CMPPD:
+		return out.c.kind == kImm && set(oCmpPackedD, 0, imm3)
+	case x86asm.CMPPS:
+		return out.c.kind == kImm && set(oCmpPackedS, 0, imm3)
+	case x86asm.MINPD:
+		return set(oPackedD, fMin, 0)
+	case x86asm.MAXPD:
+		return set(oPackedD, fMax, 0)
+	case x86asm.SQRTPD:
+		return set(oPackedD, fSqrt, 0)
+	case x86asm.MINPS:
+		return set(oPackedS, fMin, 0)
+	case x86asm.MAXPS:
+		return set(oPackedS, fMax, 0)
+	case x86asm.SQRTPS:
+		return set(oPackedS, fSqrt, 0)
 	case x86asm.UCOMISD, x86asm.COMISD:
 		return set(oUcomisd, 0, 0)
 	case x86asm.UCOMISS, x86asm.COMISS:
@@ -1053,6 +1123,118 @@ func (c *CPU) execSSE(in *inst) int {
 			y := math.Float32frombits(uint32(lane(&s, i, 4)))
 			r := float32(floatOp(in.cond, float64(x), float64(y)))
 			setLane(&d, i, 4, uint64(math.Float32bits(r)))
+		}
+		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&d)
+		return stNext
+
+	case oPextrw:
+		x := toBytes(c.XMM[in.b.reg][0], c.XMM[in.b.reg][1])
+		c.setReg(&in.a, 8, lane(&x, int(in.imm&7), 2))
+		return stNext
+
+	case oPinsrw:
+		v, ok := c.read(&in.b, 2)
+		if !ok {
+			return stFault
+		}
+		x := toBytes(c.XMM[in.a.reg][0], c.XMM[in.a.reg][1])
+		setLane(&x, int(in.imm&7), 2, v)
+		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&x)
+		return stNext
+
+	case oCvtps2pd:
+		v, ok := c.readLow(&in.b, 8)
+		if !ok {
+			return stFault
+		}
+		c.XMM[in.a.reg] = [2]uint64{
+			math.Float64bits(float64(math.Float32frombits(uint32(v)))),
+			math.Float64bits(float64(math.Float32frombits(uint32(v >> 32)))),
+		}
+		return stNext
+
+	case oCvtpd2ps, oCvtpd2dq:
+		lo, hi, ok := c.readX(&in.b, true)
+		if !ok {
+			return stFault
+		}
+		a, b := math.Float64frombits(lo), math.Float64frombits(hi)
+		var r uint64
+		if in.op == oCvtpd2ps {
+			r = uint64(math.Float32bits(float32(a))) | uint64(math.Float32bits(float32(b)))<<32
+		} else {
+			r = c.cvtToInt(a, 4, false) | c.cvtToInt(b, 4, false)<<32
+		}
+		c.XMM[in.a.reg] = [2]uint64{r, 0}
+		return stNext
+
+	case oCvtps2dq:
+		lo, hi, ok := c.readX(&in.b, true)
+		if !ok {
+			return stFault
+		}
+		s := toBytes(lo, hi)
+		for i := 0; i < 4; i++ {
+			setLane(&s, i, 4, c.cvtToInt(float64(math.Float32frombits(uint32(lane(&s, i, 4)))), 4, false))
+		}
+		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&s)
+		return stNext
+
+	case oCmpScalarD:
+		v, ok := c.readLow(&in.b, 8)
+		if !ok {
+			return stFault
+		}
+		var r uint64
+		if fcmp(in.imm, math.Float64frombits(c.XMM[in.a.reg][0]), math.Float64frombits(v)) {
+			r = ^uint64(0)
+		}
+		c.XMM[in.a.reg][0] = r
+		return stNext
+
+	case oCmpScalarS:
+		v, ok := c.readLow(&in.b, 4)
+		if !ok {
+			return stFault
+		}
+		var r uint64
+		a := math.Float32frombits(uint32(c.XMM[in.a.reg][0]))
+		if fcmp(in.imm, float64(a), float64(math.Float32frombits(uint32(v)))) {
+			r = 0xffffffff
+		}
+		c.XMM[in.a.reg][0] = c.XMM[in.a.reg][0]&^0xffffffff | r
+		return stNext
+
+	case oCmpPackedD:
+		lo, hi, ok := c.readX(&in.b, true)
+		if !ok {
+			return stFault
+		}
+		d := &c.XMM[in.a.reg]
+		for i, s := range [2]uint64{lo, hi} {
+			var r uint64
+			if fcmp(in.imm, math.Float64frombits(d[i]), math.Float64frombits(s)) {
+				r = ^uint64(0)
+			}
+			d[i] = r
+		}
+		return stNext
+
+	case oCmpPackedS:
+		lo, hi, ok := c.readX(&in.b, true)
+		if !ok {
+			return stFault
+		}
+		s := toBytes(lo, hi)
+		d := toBytes(c.XMM[in.a.reg][0], c.XMM[in.a.reg][1])
+		for i := 0; i < 4; i++ {
+			x := math.Float32frombits(uint32(lane(&d, i, 4)))
+			y := math.Float32frombits(uint32(lane(&s, i, 4)))
+			var r uint64
+			if fcmp(in.imm, float64(x), float64(y)) {
+				r = 0xffffffff
+			}
+			setLane(&d, i, 4, r)
 		}
 		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&d)
 		return stNext

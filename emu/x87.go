@@ -47,6 +47,8 @@ const (
 	oFincstp
 	oFdecstp
 	oFnclex
+	oFnstenv
+	oFldenv
 )
 
 // farith kinds beyond the SSE ones
@@ -326,7 +328,9 @@ func translateX87(x *x86asm.Inst, next uint64, out *inst) bool {
 	if mem && out.size == 0 && (x.Op == x86asm.FLD || x.Op == x86asm.FSTP) {
 		out.size = 10 // x86asm reports no size for m80
 	}
-	if mem && out.size != 2 && out.size != 4 && out.size != 8 && out.size != 10 {
+	if mem && (x.Op == x86asm.FNSTENV || x.Op == x86asm.FLDENV) {
+		out.size = 28
+	} else if mem && out.size != 2 && out.size != 4 && out.size != 8 && out.size != 10 {
 		return false
 	}
 	set := func(op uint16, cond uint8, imm uint64) bool {
@@ -481,6 +485,10 @@ func translateX87(x *x86asm.Inst, next uint64, out *inst) bool {
 		return set(oFdecstp, 0, 0)
 	case x86asm.FNCLEX:
 		return set(oFnclex, 0, 0)
+	case x86asm.FNSTENV:
+		return mem && set(oFnstenv, 0, 0)
+	case x86asm.FLDENV:
+		return mem && set(oFldenv, 0, 0)
 	case x86asm.FNOP:
 		out.op = oNop
 		return true
@@ -738,11 +746,66 @@ func (c *CPU) execX87(in *inst) int {
 		c.setTop(c.fTop() - 1)
 	case oFnclex:
 		c.X87.FSW &= 0x7f00
+	case oFnstenv:
+		// 28-byte protected-mode environment: FCW, FSW, full tag word,
+		// then instruction/data pointers (kept as stored in X87).
+		var b [28]byte
+		putLE16(b[0:], uint64(c.X87.FCW))
+		putLE16(b[4:], uint64(c.X87.FSW))
+		putLE16(b[8:], c.fullTags())
+		putLE32(b[12:], c.X87.FIP)
+		putLE16(b[18:], uint64(c.X87.FOP))
+		putLE32(b[20:], c.X87.FDP)
+		if !c.storeBytes(c.ea(&in.a), b[:]) {
+			return stFault
+		}
+		c.X87.FCW |= 0x3f // fnstenv masks all exceptions
+	case oFldenv:
+		var b [28]byte
+		if !c.loadBytes(c.ea(&in.a), b[:]) {
+			return stFault
+		}
+		c.X87.FCW = uint16(le16(b[0:]))
+		c.X87.FSW = uint16(le16(b[4:]))
+		tags := le16(b[8:])
+		var ftw uint8
+		for i := 0; i < 8; i++ {
+			if (tags>>(2*i))&3 != 3 {
+				ftw |= 1 << i
+			}
+		}
+		c.X87.FTW = ftw
+		c.X87.FIP = le32(b[12:])
+		c.X87.FOP = uint16(le16(b[18:]) & 0x7ff)
+		c.X87.FDP = le32(b[20:])
 	default:
 		c.sigill()
 		return stFault
 	}
 	return stNext
+}
+
+// fullTags expands the abridged tag word into the 2-bit-per-register
+// form (00 valid, 01 zero, 10 special, 11 empty) over physical registers.
+func (c *CPU) fullTags() uint64 {
+	var t uint64
+	top := c.fTop()
+	for phys := 0; phys < 8; phys++ {
+		tag := uint64(3)
+		if c.X87.FTW&(1<<phys) != 0 {
+			v := c.st((phys - top) & 7)
+			switch {
+			case v.isZero():
+				tag = 1
+			case v.exp() == 0x7fff || v.exp() == 0 || v.m>>63 == 0:
+				tag = 2
+			default:
+				tag = 0
+			}
+		}
+		t |= tag << (2 * phys)
+	}
+	return t
 }
 
 // fprem computes the partial remainder ST0 mod ST1 (truncating quotient,

@@ -19,7 +19,16 @@
 // queries, user ids) goes through one Host value, so it can be recorded.
 // Clocks are the real host clocks for now.
 //
-// Signals are recorded (rt_sigaction, rt_sigprocmask) and reported to the
-// tracer, but guest handlers are not run yet: a signal that is not ignored
-// takes its default action.
+// Signals follow Linux: dispositions are shared by the threads, masks,
+// pending sets and alternate stacks are per thread; a StopSignal stop
+// comes before the action; handlers run on the kernel's x86_64
+// rt_sigframe (sigframe.go), so gdb's amd64-linux unwinder walks through
+// them, and rt_sigreturn restores the frame.
+//
+// Threads (CLONE_THREAD clones) run under a deterministic round-robin
+// scheduler with a fixed instruction quantum (threads.go): futex waits,
+// sleeps and sigsuspend block only their thread, and an untimed run
+// executes the same instructions every time. When every thread is blocked
+// with no deadline, Resume waits for Kill. Fork-style clones are not
+// supported yet (ENOSYS).
 package target

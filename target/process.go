@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/emu"
 	"github.com/sirupsen/logrus"
@@ -16,6 +17,30 @@ import (
 type Thread struct {
 	Tid int
 	CPU *emu.CPU
+
+	// Signal state; blocked and pending are also read by Kill callers
+	// and are written under Process.mu.
+	blocked  uint64 // signal mask
+	pending  uint64 // signals sent to this thread (tkill, tgkill): bit sig-1
+	pendInfo [maxSig + 1]sigInfo
+	altSP    uint64 // sigaltstack (altSize 0: disabled)
+	altSize  uint64
+	altFlag  uint64 // SS_AUTODISARM or 0
+
+	clearTid uint64 // CLONE_CHILD_CLEARTID / set_tid_address
+	robust   uint64 // set_robust_list head
+
+	// Scheduling, touched only by the goroutine in Resume.
+	wait      waitKind
+	futexAddr uint64    // waitFutex: the futex word
+	futexBits uint32    // waitFutex: the FUTEX_WAIT_BITSET mask
+	deadline  time.Time // valid when timed
+	timed     bool
+	remAddr   uint64 // waitSleep: nanosleep's rem argument
+	restart   bool   // a signal interrupted a restartable wait
+	restartNr uint64 // the syscall to restart
+	saveMask  bool   // rt_sigsuspend: restore savedMask after the signal
+	savedMask uint64
 }
 
 // Process is one emulated process.
@@ -24,24 +49,28 @@ type Process struct {
 	Mem *emu.Memory
 	Exe string // absolute host path of the executable
 
-	log    logrus.FieldLogger
-	trace  bool // log every syscall (the logger is at trace level)
-	host   Host
-	main   *Thread
-	auxv   []byte
-	execfn string
-	entry  uint64
+	log     logrus.FieldLogger
+	trace   bool // log every syscall (the logger is at trace level)
+	host    Host
+	main    *Thread   // the thread created by Load (kept after it exits, for tests)
+	cur     *Thread   // the thread that runs (and that the last stop is about)
+	curIdx  int       // cur's index in threads, or where it was before it exited
+	used    uint64    // instructions cur has run in its quantum
+	nextID  int       // the next tid to hand out
+	waitq   []*Thread // futex waiters in the order they started to wait
+	retired uint64    // instructions run by threads that have exited
+	auxv    []byte
+	execfn  string
+	entry   uint64
 
 	brkStart, brk uint64 // the heap: [brkStart, brk), mapped up to pageUp(brk)
 	stackLow      uint64 // the stack is mapped over [stackLow, stackTop)
 	stackPerm     emu.Perm
 
-	files   fdTable
-	sig     signalState
-	rng     *rand.ChaCha8 // getrandom(2) stream (deterministic)
-	warned  map[uint64]bool
-	tidAddr uint64 // set_tid_address
-	robust  uint64 // set_robust_list head
+	files  fdTable
+	sig    signalState
+	rng    *rand.ChaCha8 // getrandom(2) stream (deterministic)
+	warned map[uint64]bool
 
 	// The stop state machine; touched only by the goroutine in Resume.
 	park        parkState
@@ -50,15 +79,17 @@ type Process struct {
 	stepPending bool    // a single-stepped instruction completed but its stop is still due
 	inSyscall   bool    // stopped at a pre- or post-syscall stop of p.sysnr
 	exitReq     *int    // set by exit/exit_group: the wait status
+	threadExit  bool    // set by exit when other threads remain
 
 	// Shared with Kill and ExitStatus callers.
-	intr    atomic.Bool   // makes CPU.Run return StopInterrupt
-	wake    chan struct{} // interrupts a sleeping syscall
-	mu      sync.Mutex
-	pending uint64          // signals queued by Kill: bit sig-1
-	sigCode [maxSig + 1]int // si_code of each queued signal
-	exited  bool
-	status  int
+	intr     atomic.Bool   // makes CPU.Run return StopInterrupt
+	wake     chan struct{} // interrupts a sleeping syscall
+	mu       sync.Mutex
+	threads  []*Thread // the live threads, in creation order
+	pending  uint64    // signals sent to the process: bit sig-1
+	pendInfo [maxSig + 1]sigInfo
+	exited   bool
+	status   int
 }
 
 // parkState says what a stopped process does when it is resumed.
@@ -128,6 +159,7 @@ func Load(cfg Config) (*Process, error) {
 	cpu.R[emu.RSP] = st.sp
 	cpu.RIP = img.entry
 
+	main := &Thread{Tid: pid, CPU: cpu}
 	p := &Process{
 		Pid:       pid,
 		Mem:       mem,
@@ -135,7 +167,10 @@ func Load(cfg Config) (*Process, error) {
 		log:       log.WithField("pid", pid),
 		trace:     traceEnabled(log),
 		host:      host,
-		main:      &Thread{Tid: pid, CPU: cpu},
+		main:      main,
+		cur:       main,
+		threads:   []*Thread{main},
+		nextID:    pid + 1,
 		auxv:      st.auxv,
 		execfn:    name,
 		entry:     img.entry,
@@ -217,7 +252,7 @@ func (p *Process) Threads() []*Thread {
 	if p.exited {
 		return nil
 	}
-	return []*Thread{p.main}
+	return append([]*Thread(nil), p.threads...)
 }
 
 // Auxv returns the auxiliary vector as placed on the initial stack.
@@ -229,11 +264,12 @@ func (p *Process) Entry() uint64 { return p.entry }
 // Kill queues signal sig for the process, as kill(2) would, and makes a
 // running Resume notice it promptly (within milliseconds). Safe to call
 // from any goroutine, concurrently with Resume. SIGKILL terminates.
-func (p *Process) Kill(sig int) { p.queue(sig, siUser) }
+func (p *Process) Kill(sig int) { p.queue(nil, sigInfo{signo: sig, code: siUser}) }
 
-// queue makes signal sig pending with si_code code.
-func (p *Process) queue(sig, code int) {
-	if sig <= 0 || sig > maxSig {
+// queue makes signal si pending for thread t, or for the process when t
+// is nil.
+func (p *Process) queue(t *Thread, si sigInfo) {
+	if si.signo <= 0 || si.signo > maxSig {
 		return
 	}
 	p.mu.Lock()
@@ -241,10 +277,14 @@ func (p *Process) queue(sig, code int) {
 	if p.exited {
 		return
 	}
-	if p.pending&sigBit(sig) == 0 {
-		p.sigCode[sig] = code // a standard signal already pending is not queued twice
+	pending, info := &p.pending, &p.pendInfo
+	if t != nil {
+		pending, info = &t.pending, &t.pendInfo
 	}
-	p.pending |= sigBit(sig)
+	if *pending&sigBit(si.signo) == 0 {
+		info[si.signo] = si // a standard signal already pending is not queued twice
+	}
+	*pending |= sigBit(si.signo)
 	p.intr.Store(true)
 	select {
 	case p.wake <- struct{}{}:

@@ -48,6 +48,11 @@ func testMatchNative(t *testing.T, compiler string, extraOpts ...string) {
 		{"float", nil, ""},
 		{"mixed", nil, ""},
 		{"abort", nil, ""},
+		{"sigfault", nil, ""},
+		{"sighandlers", nil, ""},
+		{"threads", nil, ""},
+		{"threads2", nil, ""},
+		{"sigwait", nil, ""},
 	}
 	for _, tc := range tests {
 		for _, opt := range append(opts, extraOpts...) {
@@ -585,5 +590,199 @@ func TestAbortSigCode(t *testing.T) {
 				t.Errorf("status %#x", st)
 			}
 		})
+	}
+}
+
+// TestSignalFrameLayout stops at the first instruction of a SA_SIGINFO
+// handler and checks the rt_sigframe against the Linux x86_64 layout that
+// gdb's unwinder reads: pretcode = the restorer, the ucontext after it,
+// siginfo after that, the interrupted registers in the sigcontext, an
+// aligned FXSAVE area, and the ABI's stack alignment.
+func TestSignalFrameLayout(t *testing.T) {
+	for _, cc := range []string{"musl-gcc", "gcc"} {
+		t.Run(cc, func(t *testing.T) {
+			bin := buildWith(t, cc, "sighandlers", "-O0")
+			p, _ := loadGuest(t, bin, []string{bin}, "")
+			handler := symbol(t, bin, "on_usr1")
+			restorer := symbol(t, bin, "__restore_rt")
+			p.Mem.SetBreakpoint(handler)
+			mask := StopBreakpoint | StopSignal | StopExit
+			ev, err := p.Resume(mask, false)
+			if err != nil || ev.Kind != StopSignal || ev.Signo != sigUSR1 || ev.Handler != handler {
+				t.Fatalf("%+v %v, want a SIGUSR1 stop naming on_usr1 %#x", ev, err, handler)
+			}
+			cpu := p.Threads()[0].CPU
+			before := *cpuRegs(cpu)
+			if ev, err = p.Resume(mask, false); err != nil || ev.Kind != StopBreakpoint || cpu.RIP != handler {
+				t.Fatalf("%+v %v at %#x, want the breakpoint at the handler", ev, err, cpu.RIP)
+			}
+			r := &cpu.R
+			sp := r[emu.RSP]
+			u64 := func(a uint64) uint64 {
+				var b [8]byte
+				if err := p.Mem.ReadForce(a, b[:]); err != nil {
+					t.Fatalf("read %#x: %v", a, err)
+				}
+				return le.Uint64(b[:])
+			}
+			if (sp+8)%16 != 0 {
+				t.Errorf("rsp %#x: (rsp+8)%%16 != 0", sp)
+			}
+			if r[emu.RDI] != sigUSR1 || r[emu.RDX] != sp+8 || r[emu.RSI] != sp+8+304 || r[emu.RAX] != 0 {
+				t.Errorf("rdi %d rsi %#x rdx %#x rax %#x; rsp %#x", r[emu.RDI], r[emu.RSI], r[emu.RDX], r[emu.RAX], sp)
+			}
+			if got := u64(sp); got != restorer {
+				t.Errorf("pretcode %#x, want __restore_rt %#x", got, restorer)
+			}
+			uc := sp + 8
+			sc := uc + 40
+			if got := u64(sc + 128); got != before.rip {
+				t.Errorf("sigcontext rip %#x, interrupted at %#x", got, before.rip)
+			}
+			if got := u64(sc + 15*8); got != before.r[emu.RSP] {
+				t.Errorf("sigcontext rsp %#x, interrupted rsp %#x", got, before.r[emu.RSP])
+			}
+			if got := u64(sc + 8*8); got != before.r[emu.RDI] {
+				t.Errorf("sigcontext rdi %#x, interrupted %#x", got, before.r[emu.RDI])
+			}
+			if got := u64(sc + 144); got&0xffff != 0x33 || got>>48 != 0x2b {
+				t.Errorf("cs/gs/fs/ss word %#x", got)
+			}
+			if got := u64(sc + 168); got != u64(uc+296) {
+				t.Errorf("oldmask %#x, uc_sigmask %#x", got, u64(uc+296))
+			}
+			fp := u64(sc + 184)
+			if fp%64 != 0 || fp < sp+440 {
+				t.Errorf("fpstate %#x (frame at %#x)", fp, sp)
+			}
+			if mx := uint32(u64(fp + 24)); mx != before.mxcsr {
+				t.Errorf("saved MXCSR %#x, want %#x", mx, before.mxcsr)
+			}
+			si := sp + 8 + 304
+			if got := u64(si); int32(got) != sigUSR1 {
+				t.Errorf("si_signo %d", int32(got))
+			}
+			if code := int32(u64(si + 8)); code != siTkill {
+				t.Errorf("si_code %d, want SI_TKILL", code)
+			}
+			if pid := int32(u64(si + 16)); int(pid) != p.Pid {
+				t.Errorf("si_pid %d, want %d", pid, p.Pid)
+			}
+			p.Mem.ClearBreakpoint(handler)
+			if st := runToExit(t, p); st != sigTERM {
+				t.Errorf("status %#x", st)
+			}
+		})
+	}
+}
+
+type regSnap struct {
+	r     [16]uint64
+	rip   uint64
+	mxcsr uint32
+}
+
+func cpuRegs(c *emu.CPU) *regSnap { return &regSnap{c.R, c.RIP, c.MXCSR} }
+
+// TestThreadsDeterministic: the threads program runs its threads under
+// the fixed-quantum scheduler, so two runs execute exactly the same
+// number of instructions; stops inside a thread name its tid, which
+// Threads lists along with the main thread.
+func TestThreadsDeterministic(t *testing.T) {
+	for _, cc := range []string{"musl-gcc", "gcc"} {
+		t.Run(cc, func(t *testing.T) {
+			bin := buildWith(t, cc, "threads", "-O2")
+			var counts [2]uint64
+			for run := range counts {
+				p, out := loadGuest(t, bin, []string{bin}, "")
+				if st := runToExit(t, p); st != 0 {
+					t.Fatalf("status %#x", st)
+				}
+				if !strings.Contains(out.String(), "counter 80000 (want 80000)") {
+					t.Fatalf("output %q", out)
+				}
+				counts[run] = p.instructions()
+			}
+			if counts[0] != counts[1] || counts[0] == 0 {
+				t.Errorf("instruction counts %d and %d differ", counts[0], counts[1])
+			}
+			t.Logf("%d instructions", counts[0])
+
+			p, _ := loadGuest(t, bin, []string{bin}, "")
+			adder := symbol(t, bin, "adder")
+			p.Mem.SetBreakpoint(adder)
+			seen := map[int]bool{}
+			for len(seen) < 4 {
+				ev, err := p.Resume(StopBreakpoint|StopExit, false)
+				if err != nil || ev.Kind != StopBreakpoint {
+					t.Fatalf("%+v %v, want a breakpoint in adder", ev, err)
+				}
+				ths := p.Threads()
+				var cur *Thread
+				for _, th := range ths {
+					if th.Tid == ev.Tid {
+						cur = th
+					}
+				}
+				if ev.Tid <= p.Pid || cur == nil || cur.CPU.RIP != adder || len(ths) < 2 || ths[0].Tid != p.Pid {
+					t.Fatalf("stop in tid %d (pid %d), threads %d, want a new thread at adder", ev.Tid, p.Pid, len(ths))
+				}
+				if seen[ev.Tid] {
+					t.Fatalf("tid %d hit adder twice", ev.Tid)
+				}
+				seen[ev.Tid] = true
+			}
+			p.Mem.ClearBreakpoint(adder)
+			if st := runToExit(t, p); st != 0 {
+				t.Errorf("status %#x", st)
+			}
+		})
+	}
+}
+
+// TestFutexDeadlockWaitsForKill: a lone thread waiting on a futex that
+// nobody wakes waits (as Linux would hang) until Kill; the SIGINT is
+// reported, and discarded (no handler) the wait restarts instead of
+// failing with EINTR; SIGKILL then ends the process.
+func TestFutexDeadlockWaitsForKill(t *testing.T) {
+	code := []byte{
+		0x6a, 0x00, // push 0
+		0x48, 0x89, 0xe7, // mov rdi, rsp
+		0x31, 0xf6, // xor esi, esi (FUTEX_WAIT)
+		0x31, 0xd2, // xor edx, edx (val 0)
+		0x4d, 0x31, 0xd2, // xor r10, r10 (no timeout)
+		0xb8, 0xca, 0, 0, 0, // mov eax, 202 (futex)
+		0x0f, 0x05, // syscall
+		0x89, 0xc7, // mov edi, eax
+		0xb8, 0xe7, 0, 0, 0, // mov eax, 231
+		0x0f, 0x05, // syscall
+	}
+	p, err := Load(Config{Path: "/t", Image: prog{base: 0x400000, code: code}.build(), Log: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mask := StopSignal | StopExit
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		p.Kill(sigINT)
+	}()
+	ev, err := p.Resume(mask, false)
+	if err != nil || ev.Kind != StopSignal || ev.Signo != sigINT {
+		t.Fatalf("%+v %v, want a SIGINT stop", ev, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ev, err = p.Resume(mask, true)
+	}()
+	select {
+	case <-done:
+		t.Fatalf("the discarded signal ended the wait: %+v %v", ev, err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	p.Kill(sigKILL)
+	<-done
+	if err != nil || ev.Kind != StopExit || ev.Status != sigKILL {
+		t.Fatalf("%+v %v, want exit by SIGKILL", ev, err)
 	}
 }

@@ -47,7 +47,7 @@ func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
 		si := p.parked
 		p.parked = sigInfo{}
 		if !ignore || si.signo == sigKILL {
-			if ev, stop, err := p.act(si, mask); stop {
+			if ev, stop, err := p.act(p.cur, si, mask); stop {
 				return ev, err
 			}
 		}
@@ -56,29 +56,49 @@ func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
 	return ev, err
 }
 
-// run executes guest code until a stop in mask (or the exit).
+// run executes guest code until a stop in mask (or the exit). With more
+// than one thread it switches threads every quantum instructions.
 func (p *Process) run(mask StopMask) (Event, error) {
-	cpu := p.main.CPU
 	step := mask&StopSingleStep != 0
-	budget := uint64(runChunk)
-	if step {
-		budget = 1
-	}
 	for {
+		t := p.cur
 		if p.stepPending {
 			p.stepPending = false
 			if step {
 				return p.stepEvent(), nil
 			}
 		}
-		if si := p.takePending(); si.signo != 0 {
-			if ev, stop, err := p.signal(si, mask); stop {
+		if t.wait != waitNone || (p.multi() && p.used >= quantum) {
+			if ev, stop, err := p.schedule(mask); stop {
+				return ev, err
+			}
+			continue
+		}
+		if si := p.takePending(t); si.signo != 0 {
+			if ev, stop, err := p.signal(t, si, mask); stop {
 				return ev, err
 			}
 			continue
 		}
 
+		if t.restart {
+			p.restartSyscall(t) // interrupted, and no handler ran
+		}
+		if t.saveMask {
+			p.mu.Lock()
+			t.blocked, t.saveMask = t.savedMask, false
+			p.mu.Unlock()
+		}
+		cpu := t.CPU
+		budget := uint64(runChunk)
+		if p.multi() {
+			budget = quantum - p.used
+		}
+		if step {
+			budget = 1
+		}
 		reason, n := cpu.Run(budget, &p.intr)
+		p.used += n
 		switch reason {
 		case emu.StopBudget:
 			if step {
@@ -94,7 +114,7 @@ func (p *Process) run(mask StopMask) (Event, error) {
 			if mask&StopPreSyscall != 0 {
 				p.park = parkPreSyscall
 				p.inSyscall = true
-				return Event{Kind: StopPreSyscall, Tid: p.main.Tid, Syscall: p.sysnr}, nil
+				return Event{Kind: StopPreSyscall, Tid: t.Tid, Syscall: p.sysnr}, nil
 			}
 			if ev, stop, err := p.finishSyscall(mask, false); stop {
 				return ev, err
@@ -104,16 +124,16 @@ func (p *Process) run(mask StopMask) (Event, error) {
 				return p.stepEvent(), nil
 			}
 			if mask&StopBreakpoint != 0 {
-				return Event{Kind: StopBreakpoint, Tid: p.main.Tid}, nil
+				return Event{Kind: StopBreakpoint, Tid: t.Tid}, nil
 			}
 			// Not armed: the next Run steps over it.
 		case emu.StopInt3:
 			if mask&StopBreakpoint != 0 {
 				cpu.RIP--
-				return Event{Kind: StopBreakpoint, Tid: p.main.Tid}, nil
+				return Event{Kind: StopBreakpoint, Tid: t.Tid}, nil
 			}
 			p.stepPending = step
-			if ev, stop, err := p.signal(sigInfo{signo: sigTRAP, code: siKernel, fault: true}, mask); stop {
+			if ev, stop, err := p.signal(t, sigInfo{signo: sigTRAP, code: siKernel, fault: true, trapno: trapBP}, mask); stop {
 				return ev, err
 			}
 		case emu.StopFault:
@@ -125,32 +145,34 @@ func (p *Process) run(mask StopMask) (Event, error) {
 			if si.signo <= 0 || si.signo > maxSig {
 				si.signo = sigSEGV
 			}
-			if ev, stop, err := p.signal(si, mask); stop {
+			si.trapno = trapOf(si.signo, si.code)
+			if ev, stop, err := p.signal(t, si, mask); stop {
 				return ev, err
 			}
 		default:
 			p.log.WithField("reason", reason).Error("unknown CPU stop; treating as SIGILL")
-			if ev, stop, err := p.signal(sigInfo{signo: sigILL, code: emu.ILL_ILLOPC, addr: cpu.RIP, fault: true}, mask); stop {
+			if ev, stop, err := p.signal(t, sigInfo{signo: sigILL, code: emu.ILL_ILLOPC, addr: cpu.RIP, fault: true, trapno: trapUD}, mask); stop {
 				return ev, err
 			}
 		}
 	}
 }
 
-func (p *Process) stepEvent() Event { return Event{Kind: StopSingleStep, Tid: p.main.Tid} }
+func (p *Process) stepEvent() Event { return Event{Kind: StopSingleStep, Tid: p.cur.Tid} }
 
 // finishSyscall runs (or, with skip, skips) the syscall the thread is at,
 // then makes the post-syscall stop if armed. An exit ends in the exit path
 // and has no post stop.
 func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
-	cpu := p.main.CPU
+	t := p.cur
+	cpu := t.CPU
 	nr := p.sysnr
 	if !skip {
 		nr = cpu.R[emu.RAX]
-		res := p.syscall(p.main, nr)
+		res := p.syscall(t, nr)
 		if p.trace {
 			r := &cpu.R
-			p.log.WithFields(logrus.Fields{"tid": p.main.Tid, "syscall": syscallName(nr)}).Tracef("(%#x, %#x, %#x, %#x, %#x, %#x) = %d",
+			p.log.WithFields(logrus.Fields{"tid": t.Tid, "syscall": syscallName(nr)}).Tracef("(%#x, %#x, %#x, %#x, %#x, %#x) = %d",
 				r[emu.RDI], r[emu.RSI], r[emu.RDX], r[emu.R10], r[emu.R8], r[emu.R9], int64(res))
 		}
 		if p.exitReq != nil {
@@ -159,12 +181,23 @@ func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
 			p.stepPending = false
 			return p.exit(status, mask)
 		}
+		if p.threadExit {
+			p.threadExit = false
+			p.stepPending = false
+			p.exitThread(t)
+			return Event{}, false, nil
+		}
+		if t.wait != waitNone {
+			// Blocked: the result is set when the thread wakes, and
+			// there is no post-syscall stop for it.
+			return Event{}, false, nil
+		}
 		cpu.R[emu.RAX] = res
 	}
 	if mask&StopPostSyscall != 0 {
 		p.inSyscall = true
 		p.sysnr = nr
-		return Event{Kind: StopPostSyscall, Tid: p.main.Tid, Syscall: nr}, true, nil
+		return Event{Kind: StopPostSyscall, Tid: t.Tid, Syscall: nr}, true, nil
 	}
 	return Event{}, false, nil
 }

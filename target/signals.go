@@ -1,5 +1,12 @@
 package target
 
+import (
+	"math/bits"
+
+	"github.com/redox-gdbstub/redox-gdbstub/emu"
+	"github.com/sirupsen/logrus"
+)
+
 // Linux signal numbers.
 const (
 	sigHUP    = 1
@@ -49,21 +56,22 @@ type sigaction struct {
 	handler, flags, restorer, mask uint64
 }
 
-// signalState is the process's signal dispositions and mask.
+// signalState is the process's signal dispositions, shared by its
+// threads (CLONE_SIGHAND). Masks and alternate stacks are per thread.
 type signalState struct {
 	actions [maxSig + 1]sigaction
-	blocked uint64
-	altSP   uint64 // sigaltstack: recorded only
-	altSize uint64
-	altFlag uint64
 }
 
-// sigInfo is one signal about to be delivered.
+// sigInfo is one signal about to be delivered (what siginfo_t says).
 type sigInfo struct {
-	signo int
-	code  int
-	addr  uint64
-	fault bool // synchronous (CPU fault or int3): cannot be ignored or blocked
+	signo  int
+	code   int
+	errno  int
+	addr   uint64 // faults: si_addr
+	pid    int    // kill: si_pid
+	uid    int    // kill: si_uid
+	fault  bool   // synchronous (CPU fault or int3): cannot be ignored or blocked
+	trapno uint64 // faults: the x86 trap number for sigcontext
 }
 
 // defaultIgnored reports whether sig's default action is to do nothing.
@@ -94,22 +102,51 @@ func (s *signalState) handler(sig int) uint64 {
 	return s.actions[sig].handler
 }
 
-// takePending removes and returns the lowest deliverable signal queued by
-// Kill (signo 0 if none), clearing the interrupt flag while it holds the
-// lock so that no Kill is lost.
-func (p *Process) takePending() sigInfo {
+// trapOf is the trap number the kernel would record for a CPU fault.
+func trapOf(signo, code int) uint64 {
+	switch signo {
+	case sigSEGV:
+		if code == emu.SI_KERNEL {
+			return trapGP
+		}
+		return trapPF
+	case sigBUS:
+		return trapGP
+	case sigILL:
+		return trapUD
+	case sigFPE:
+		return trapDE
+	case sigTRAP:
+		return trapBP
+	}
+	return 0
+}
+
+// readyLocked is the set of signals t could take now. p.mu is held.
+func (p *Process) readyLocked(t *Thread) uint64 {
+	return (t.pending | p.pending) &^ (t.blocked &^ unblockable)
+}
+
+// takePending removes and returns the lowest deliverable signal queued
+// for t, its own signals first (signo 0 if none), clearing the interrupt
+// flag while it holds the lock so that no Kill is lost.
+func (p *Process) takePending(t *Thread) sigInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.intr.Store(false)
-	ready := p.pending &^ (p.sig.blocked &^ unblockable)
-	if ready == 0 {
+	if p.pending|t.pending == 0 {
 		return sigInfo{}
 	}
-	for sig := 1; sig <= maxSig; sig++ {
-		if ready&sigBit(sig) != 0 {
-			p.pending &^= sigBit(sig)
-			return sigInfo{signo: sig, code: p.sigCode[sig]}
-		}
+	mask := ^(t.blocked &^ unblockable)
+	if own := t.pending & mask; own != 0 {
+		sig := bits.TrailingZeros64(own) + 1
+		t.pending &^= sigBit(sig)
+		return t.pendInfo[sig]
+	}
+	if shared := p.pending & mask; shared != 0 {
+		sig := bits.TrailingZeros64(shared) + 1
+		p.pending &^= sigBit(sig)
+		return p.pendInfo[sig]
 	}
 	return sigInfo{}
 }
@@ -123,9 +160,9 @@ func (p *Process) takeKill() bool {
 	return k
 }
 
-// signal is the delivery point of sig: a StopSignal stop if armed, else
-// the action right away. SIGKILL never stops.
-func (p *Process) signal(si sigInfo, mask StopMask) (Event, bool, error) {
+// signal is the delivery point of si for thread t: a StopSignal stop if
+// armed, else the action right away. SIGKILL never stops.
+func (p *Process) signal(t *Thread, si sigInfo, mask StopMask) (Event, bool, error) {
 	if si.signo == sigKILL {
 		return p.terminate(sigKILL, mask)
 	}
@@ -134,31 +171,49 @@ func (p *Process) signal(si sigInfo, mask StopMask) (Event, bool, error) {
 		p.parked = si
 		return Event{
 			Kind:    StopSignal,
-			Tid:     p.main.Tid,
+			Tid:     t.Tid,
 			Signo:   si.signo,
 			Handler: p.sig.handler(si.signo),
 			SigCode: si.code,
 			SigAddr: si.addr,
 		}, true, nil
 	}
-	return p.act(si, mask)
+	return p.act(t, si, mask)
 }
 
-// act performs the action for si. Handlers are not run yet: a guest
-// handler gets the default action (with a warning).
-func (p *Process) act(si sigInfo, mask StopMask) (Event, bool, error) {
-	h := p.sig.handler(si.signo)
+// act performs the action for si in thread t: ignore it, run the
+// default action, or enter the guest handler on an rt_sigframe.
+func (p *Process) act(t *Thread, si sigInfo, mask StopMask) (Event, bool, error) {
+	if si.signo == sigKILL {
+		return p.terminate(sigKILL, mask)
+	}
+	a := p.sig.actions[si.signo]
+	if si.fault && (a.handler == sigIGN || t.blocked&sigBit(si.signo) != 0) {
+		// force_sig: a fault that is ignored or blocked kills.
+		a = sigaction{}
+		p.sig.actions[si.signo] = a
+	}
 	switch {
-	case si.signo == sigKILL:
-	case h == sigIGN && !si.fault:
+	case a.handler == sigIGN:
 		return Event{}, false, nil
-	case h != sigDFL && h != sigIGN:
-		p.log.WithField("signal", si.signo).Warn("signal handlers are not implemented yet; taking the default action")
+	case a.handler == sigDFL:
+		if defaultIgnored(si.signo) {
+			return Event{}, false, nil
+		}
+		return p.terminate(si.signo, mask)
 	}
-	if si.signo != sigKILL && defaultIgnored(si.signo) {
-		return Event{}, false, nil
+	if t.restart {
+		if a.flags&saRestart != 0 {
+			p.restartSyscall(t)
+		}
+		t.restart = false
 	}
-	return p.terminate(si.signo, mask)
+	if !p.setupFrame(t, si, a) {
+		p.log.WithFields(logrus.Fields{"tid": t.Tid, "signal": si.signo}).Debug("cannot write the signal frame; forcing SIGSEGV")
+		p.sig.actions[sigSEGV] = sigaction{}
+		return p.terminate(sigSEGV, mask)
+	}
+	return Event{}, false, nil
 }
 
 // terminate ends the process by signal sig.
@@ -179,7 +234,7 @@ func (p *Process) exit(status int, mask StopMask) (Event, bool, error) {
 		p.mu.Lock()
 		p.status = status
 		p.mu.Unlock()
-		return Event{Kind: StopExit, Tid: p.main.Tid, Status: status}, true, nil
+		return Event{Kind: StopExit, Tid: p.cur.Tid, Status: status}, true, nil
 	}
 	p.finish(status)
 	return Event{}, true, ErrExited
@@ -191,6 +246,10 @@ func (p *Process) finish(status int) {
 	p.exited = true
 	p.status = status
 	p.pending = 0
+	for _, t := range p.threads {
+		p.retired += t.CPU.InstructionsExecuted()
+	}
+	p.threads = nil
 	p.mu.Unlock()
 	p.park = parkNone
 	p.files.closeAll()

@@ -23,6 +23,7 @@ const (
 	sysBrk            = 12
 	sysRtSigaction    = 13
 	sysRtSigprocmask  = 14
+	sysRtSigreturn    = 15
 	sysIoctl          = 16
 	sysPread64        = 17
 	sysPwrite64       = 18
@@ -34,7 +35,11 @@ const (
 	sysDup            = 32
 	sysDup2           = 33
 	sysNanosleep      = 35
+	sysPause          = 34
 	sysGetpid         = 39
+	sysClone          = 56
+	sysFork           = 57
+	sysVfork          = 58
 	sysExit           = 60
 	sysKill           = 62
 	sysUname          = 63
@@ -55,6 +60,8 @@ const (
 	sysFutex          = 202
 	sysTkill          = 200
 	sysGetdents64     = 217
+	sysRtSigpending   = 127
+	sysRtSigsuspend   = 130
 	sysSetTidAddress  = 218
 	sysClockGettime   = 228
 	sysClockGetres    = 229
@@ -70,6 +77,7 @@ const (
 	sysPrlimit64      = 302
 	sysGetrandom      = 318
 	sysRseq           = 334
+	sysClone3         = 435
 	sysFaccessat2     = 439
 )
 
@@ -142,10 +150,18 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		return p.sysMadvise(a0, a1, int(int32(a2)))
 
 	case sysExit, sysExitGroup:
+		if nr == sysExit && p.multi() {
+			p.threadExit = true
+			return 0
+		}
 		status := int(a0&0xff) << 8
 		p.exitReq = &status
 		p.log.WithField("code", a0&0xff).Debug(syscallName(nr))
 		return 0
+	case sysClone:
+		return p.sysClone(t, a0, a1, a2, a3, a4)
+	case sysClone3, sysFork, sysVfork:
+		return fail(eNOSYS) // glibc falls back from clone3 to clone
 	case sysGetpid:
 		return uint64(p.Pid)
 	case sysGettid:
@@ -164,13 +180,13 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		}
 		return uint64(egid)
 	case sysSetTidAddress:
-		p.tidAddr = a0
+		t.clearTid = a0
 		return uint64(t.Tid)
 	case sysSetRobustList:
 		if a1 != 24 {
 			return fail(eINVAL)
 		}
-		p.robust = a0
+		t.robust = a0
 		return 0
 	case sysRseq:
 		return fail(eNOSYS)
@@ -183,6 +199,9 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 	case sysGetrlimit:
 		return p.sysPrlimit(0, int(a0), 0, a1)
 	case sysSchedYield:
+		if p.multi() {
+			p.used = quantum // the next thread runs
+		}
 		return 0
 	case sysGetrandom:
 		return p.sysGetrandom(a0, a1, uint32(a2))
@@ -196,30 +215,63 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 	case sysTime:
 		return p.sysTime(a0)
 	case sysNanosleep:
-		return p.sysNanosleep(a0, a1)
+		return p.sysNanosleep(t, a0, a1)
 	case sysClockNanosleep:
 		if a1 != 0 { // TIMER_ABSTIME is not supported
 			return p.unimplemented(nr)
 		}
-		return p.sysNanosleep(a2, a3)
+		return p.sysNanosleep(t, a2, a3)
 
 	case sysRtSigaction:
 		return p.sysRtSigaction(int(int32(a0)), a1, a2, a3)
 	case sysRtSigprocmask:
-		return p.sysRtSigprocmask(int(int32(a0)), a1, a2, a3)
-	case sysSigaltstack:
-		return p.sysSigaltstack(a0, a1)
-	case sysKill:
-		return p.sysKill(int(int32(a0)), int(int32(a1)), siUser)
-	case sysTkill:
-		return p.sysKill(int(int32(a0)), int(int32(a1)), siTkill)
-	case sysTgkill:
-		if int(int32(a0)) != p.Pid {
-			return fail(eSRCH)
+		return p.sysRtSigprocmask(t, int(int32(a0)), a1, a2, a3)
+	case sysRtSigreturn:
+		if !p.sigreturn(t) {
+			// A bad frame: the kernel forces SIGSEGV.
+			p.sig.actions[sigSEGV] = sigaction{}
+			p.mu.Lock()
+			t.blocked &^= sigBit(sigSEGV)
+			p.mu.Unlock()
+			p.queue(t, sigInfo{signo: sigSEGV, code: siKernel})
+			return t.CPU.R[emu.RAX]
 		}
-		return p.sysKill(int(int32(a1)), int(int32(a2)), siTkill)
+		return t.CPU.R[emu.RAX]
+	case sysSigaltstack:
+		return p.sysSigaltstack(t, a0, a1)
+	case sysPause:
+		p.block(t, waitSignal, 0, false)
+		return 0 // EINTR when a signal wakes it
+	case sysRtSigsuspend:
+		if a1 != sigsetLen {
+			return fail(eINVAL)
+		}
+		set, r := p.getU64(a0)
+		if r != 0 {
+			return r
+		}
+		p.mu.Lock()
+		t.savedMask, t.saveMask = t.blocked, true
+		t.blocked = set &^ unblockable
+		p.mu.Unlock()
+		p.block(t, waitSignal, 0, false)
+		return 0 // EINTR when a signal wakes it
+	case sysRtSigpending:
+		if a1 > sigsetLen {
+			return fail(eINVAL)
+		}
+		p.mu.Lock()
+		set := (t.pending | p.pending) & t.blocked
+		p.mu.Unlock()
+		return p.putBytes(a0, le.AppendUint64(nil, set)[:a1])
+	case sysKill:
+		return p.sysKill(int(int32(a0)), int(int32(a1)))
+	case sysTkill:
+		return p.sysTgkill(-1, int(int32(a0)), int(int32(a1)))
+	case sysTgkill:
+		return p.sysTgkill(int(int32(a0)), int(int32(a1)), int(int32(a2)))
 	case sysFutex:
-		return p.sysFutex(a0, int(int32(a1)), uint32(a2), a3)
+		return p.sysFutex(t, a0, int(int32(a1)), uint32(a2), a3, a4, uint32(a5))
 	}
 	return p.unimplemented(nr)
 }
@@ -373,8 +425,9 @@ func (p *Process) sysTime(addr uint64) uint64 {
 	return uint64(sec)
 }
 
-// sysNanosleep sleeps on the host; Kill interrupts it with EINTR.
-func (p *Process) sysNanosleep(reqAddr, remAddr uint64) uint64 {
+// sysNanosleep sleeps on the host; Kill interrupts it with EINTR. With
+// other threads, the thread blocks and the others run meanwhile.
+func (p *Process) sysNanosleep(t *Thread, reqAddr, remAddr uint64) uint64 {
 	b, r := p.getBytes(reqAddr, 16)
 	if r != 0 {
 		return r
@@ -387,12 +440,17 @@ func (p *Process) sysNanosleep(reqAddr, remAddr uint64) uint64 {
 	if sec > int64(time.Duration(1<<62)/time.Second) {
 		d = 1 << 62
 	}
+	if p.multi() {
+		t.remAddr = remAddr
+		p.block(t, waitSleep, d, true)
+		return 0 // replaced when the thread wakes
+	}
 	// Drain a stale wake-up from a signal that was already handled.
 	select {
 	case <-p.wake:
 	default:
 	}
-	if p.signalReady() {
+	if p.signalReady(t) {
 		return fail(eINTR)
 	}
 	start := time.Now()
@@ -408,14 +466,14 @@ func (p *Process) sysNanosleep(reqAddr, remAddr uint64) uint64 {
 	return fail(eINTR)
 }
 
-// signalReady reports whether a queued signal could be delivered now.
-func (p *Process) signalReady() bool {
+// signalReady reports whether a queued signal could be delivered to t now.
+func (p *Process) signalReady(t *Thread) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.pending&^(p.sig.blocked&^unblockable) != 0
+	return p.readyLocked(t) != 0
 }
 
-// --- signals (recorded; handlers run in a later version) ---
+// --- signals ---
 
 func (p *Process) sysRtSigaction(sig int, actAddr, oldAddr, size uint64) uint64 {
 	if size != sigsetLen || sig < 1 || sig > maxSig {
@@ -448,7 +506,7 @@ func (p *Process) sysRtSigaction(sig int, actAddr, oldAddr, size uint64) uint64 
 	return 0
 }
 
-func (p *Process) sysRtSigprocmask(how int, setAddr, oldAddr, size uint64) uint64 {
+func (p *Process) sysRtSigprocmask(t *Thread, how int, setAddr, oldAddr, size uint64) uint64 {
 	if size != sigsetLen {
 		return fail(eINVAL)
 	}
@@ -464,7 +522,7 @@ func (p *Process) sysRtSigprocmask(how int, setAddr, oldAddr, size uint64) uint6
 		}
 	}
 	if oldAddr != 0 {
-		if r := p.putU64(oldAddr, p.sig.blocked); r != 0 {
+		if r := p.putU64(oldAddr, t.blocked); r != 0 {
 			return r
 		}
 	}
@@ -472,27 +530,24 @@ func (p *Process) sysRtSigprocmask(how int, setAddr, oldAddr, size uint64) uint6
 		p.mu.Lock()
 		switch how {
 		case 0: // SIG_BLOCK
-			p.sig.blocked |= set
+			t.blocked |= set
 		case 1: // SIG_UNBLOCK
-			p.sig.blocked &^= set
+			t.blocked &^= set
 		case 2: // SIG_SETMASK
-			p.sig.blocked = set
+			t.blocked = set
 		}
-		p.sig.blocked &^= unblockable
+		t.blocked &^= unblockable
 		p.mu.Unlock()
 	}
 	return 0
 }
 
-func (p *Process) sysSigaltstack(ssAddr, oldAddr uint64) uint64 {
+func (p *Process) sysSigaltstack(t *Thread, ssAddr, oldAddr uint64) uint64 {
+	sp := t.CPU.R[emu.RSP]
 	if oldAddr != 0 {
-		flags := p.sig.altFlag
-		if p.sig.altSize == 0 {
-			flags = 2 // SS_DISABLE
-		}
-		b := le.AppendUint64(nil, p.sig.altSP)
-		b = le.AppendUint64(b, flags)
-		b = le.AppendUint64(b, p.sig.altSize)
+		b := le.AppendUint64(nil, t.altSP)
+		b = le.AppendUint64(b, uint64(t.altFlags(sp)))
+		b = le.AppendUint64(b, t.altSize)
 		if r := p.putBytes(oldAddr, b); r != 0 {
 			return r
 		}
@@ -502,24 +557,27 @@ func (p *Process) sysSigaltstack(ssAddr, oldAddr uint64) uint64 {
 		if r != 0 {
 			return r
 		}
-		sp, flags, size := le.Uint64(b), uint32(le.Uint64(b[8:])), le.Uint64(b[16:])
-		switch {
-		case flags&2 != 0: // SS_DISABLE
-			p.sig.altSP, p.sig.altSize, p.sig.altFlag = 0, 0, 0
-		case flags&^0x80000000 != 0: // only SS_AUTODISARM besides
+		if t.onAltStack(sp) {
+			return fail(ePERM)
+		}
+		ss, flags, size := le.Uint64(b), uint32(le.Uint64(b[8:])), le.Uint64(b[16:])
+		switch mode := flags &^ ssAutodisarm; {
+		case mode == ssDisable:
+			t.altSP, t.altSize, t.altFlag = 0, 0, 0
+		case mode != 0 && mode != ssOnstack:
 			return fail(eINVAL)
-		case size < 2048: // MINSIGSTKSZ
+		case size < minSigStkSz:
 			return fail(eNOMEM)
 		default:
-			p.sig.altSP, p.sig.altSize, p.sig.altFlag = sp, size, uint64(flags)
+			t.altSP, t.altSize, t.altFlag = ss, size, uint64(flags&ssAutodisarm)
 		}
 	}
 	return 0
 }
 
 // sysKill sends a signal to this process (the only one there is) with
-// si_code SI_USER (kill) or SI_TKILL (tkill, tgkill).
-func (p *Process) sysKill(pid, sig, code int) uint64 {
+// si_code SI_USER.
+func (p *Process) sysKill(pid, sig int) uint64 {
 	// This process, its process group (0 or -pid); kill(-1) reaches
 	// every process but the caller, and there is no other.
 	if pid != p.Pid && pid != 0 && pid != -p.Pid {
@@ -529,35 +587,33 @@ func (p *Process) sysKill(pid, sig, code int) uint64 {
 		return fail(eINVAL)
 	}
 	if sig != 0 {
-		p.queue(sig, code)
+		uid, _, _, _ := p.host.IDs()
+		p.queue(nil, sigInfo{signo: sig, code: siUser, pid: p.Pid, uid: uid})
 	}
 	return 0
 }
 
-const (
-	futexWait = 0
-	futexWake = 1
-)
-
-// sysFutex covers the single-threaded cases: a wake finds nobody, a wait
-// on a changed value fails with EAGAIN.
-func (p *Process) sysFutex(addr uint64, op int, val uint32, timeout uint64) uint64 {
-	switch op & 0x7f { // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
-	case futexWake:
-		return 0
-	case futexWait:
-		v, r := p.getBytes(addr, 4)
-		if r != 0 {
-			return r
-		}
-		if le.Uint32(v) != val {
-			return fail(eAGAIN)
-		}
-		if timeout != 0 {
-			return fail(eTIMEDOUT)
-		}
-		p.log.Warn("futex wait with no other thread to wake it; returning EINTR")
-		return fail(eINTR)
+// sysTgkill sends a signal to thread tid (of thread group tgid, or any
+// for tkill's tgid -1) with si_code SI_TKILL.
+func (p *Process) sysTgkill(tgid, tid, sig int) uint64 {
+	if tid <= 0 || (tgid != -1 && tgid <= 0) || sig < 0 || sig > maxSig {
+		return fail(eINVAL)
 	}
-	return p.unimplemented(sysFutex)
+	if tgid != -1 && tgid != p.Pid {
+		return fail(eSRCH)
+	}
+	var target *Thread
+	for _, t := range p.threads {
+		if t.Tid == tid {
+			target = t
+		}
+	}
+	if target == nil {
+		return fail(eSRCH)
+	}
+	if sig != 0 {
+		uid, _, _, _ := p.host.IDs()
+		p.queue(target, sigInfo{signo: sig, code: siTkill, pid: p.Pid, uid: uid})
+	}
+	return 0
 }

@@ -305,8 +305,8 @@ func TestMiscSyscalls(t *testing.T) {
 		t.Errorf("rt_sigaction bad size: %d", int64(got))
 	}
 	p.Mem.WriteForce(scratch, le.AppendUint64(nil, ^uint64(0)))
-	if got := sc(p, sysRtSigprocmask, 0, scratch, 0, 8); got != 0 || p.sig.blocked != ^uint64(unblockable) {
-		t.Errorf("rt_sigprocmask: %d, blocked %#x", int64(got), p.sig.blocked)
+	if got := sc(p, sysRtSigprocmask, 0, scratch, 0, 8); got != 0 || p.main.blocked != ^uint64(unblockable) {
+		t.Errorf("rt_sigprocmask: %d, blocked %#x", int64(got), p.main.blocked)
 	}
 
 	// files: readlink, fstat, ioctl, writev, dup

@@ -82,7 +82,7 @@ func TestInterrupt(t *testing.T) {
 				if s.err != nil {
 					t.Fatalf("%v\n%s", s.err, s.describe())
 				}
-				got := suite.normalizer().normalize(s.gdb)
+				got := newNormalizer().normalize(s.gdb)
 				want := append([]string{`^Program received signal SIGINT, Interrupt\.$`}, c.want...)
 				want = append(want, `^\[Inferior 1 \(process PID\) killed\]$`)
 				for _, w := range want {
@@ -173,5 +173,96 @@ func TestListenLoopbackOnly(t *testing.T) {
 	}
 	if len(found) != 1 || found[0] != fmt.Sprintf("0100007F:%04X", srv.port) {
 		t.Errorf("listening sockets on port %d: %v, want exactly 0100007F:%04X (127.0.0.1)", srv.port, found, srv.port)
+	}
+}
+
+// TestRemoteDebugLog checks that --remote-debug logs the packets of a
+// session, both ways, on stderr.
+func TestRemoteDebugLog(t *testing.T) {
+	needTools(t)
+	needStub(t)
+	prog := suite.guests["exitcode"]
+	if prog == "" {
+		t.Fatalf("building guest exitcode: %v", suite.guestErr["exitcode"])
+	}
+	s := runSession("stub", []string{suite.stub, "--remote-debug", "--once", "127.0.0.1:0", prog},
+		func(port int) []string {
+			return []string{"-nx", "-batch", "-ex", fmt.Sprintf("target remote 127.0.0.1:%d", port), "-ex", "continue"}
+		}, nil)
+	if s.err != nil {
+		t.Fatalf("%v\n%s", s.err, s.describe())
+	}
+	for _, w := range []string{"qSupported", "vCont", "W03"} {
+		if !strings.Contains(s.serverLog, w) {
+			t.Errorf("--remote-debug log lacks %q", w)
+		}
+	}
+	if !strings.Contains(s.gdb, "exited with code 03") {
+		t.Errorf("session did not run to the exit:\n%s", s.describe())
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s", tail(s.serverLog, 4096))
+	}
+}
+
+// TestReconnect checks that, without --once, a program stopped when gdb
+// disconnects waits for the next gdb, which finds it where it was. The
+// second session's transcripts must match between the servers.
+func TestReconnect(t *testing.T) {
+	needTools(t)
+	prog := suite.guests["basic"]
+	if prog == "" {
+		t.Fatalf("building guest basic: %v", suite.guestErr["basic"])
+	}
+	run := func(server string) (first, second string, err error) {
+		argv := []string{"gdbserver", "127.0.0.1:0", prog}
+		if server == "stub" {
+			argv = []string{suite.stub, "127.0.0.1:0", prog}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+		defer cancel()
+		srv, err := startServer(ctx, argv)
+		if srv != nil {
+			defer srv.stop(exitGrace)
+		}
+		if err != nil {
+			return "", "", err
+		}
+		target := fmt.Sprintf("target remote 127.0.0.1:%d", srv.port)
+		gdb := func(cmds ...string) (string, error) {
+			args := []string{"-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "file " + prog, "-ex", target}
+			for _, c := range cmds {
+				args = append(args, "-ex", "echo (gdb) "+c+`\n`, "-ex", c)
+			}
+			return runGDB(ctx, args, nil)
+		}
+		if first, err = gdb("break add", "continue", "disconnect"); err != nil {
+			return first, "", err
+		}
+		second, err = gdb("bt", "info registers rip", "break add", "continue", "delete", "continue")
+		return first, second, err
+	}
+	n := newNormalizer()
+	_, want, err := run("gdbserver")
+	if err != nil {
+		t.Fatalf("gdbserver: %v\n%s", err, want)
+	}
+	want = n.normalize(want)
+	for _, w := range []string{
+		`^#0  add \(x=0, y=7\) at guests/basic\.c:\d+$`,
+		`^Breakpoint 1, add \(x=1, y=7\) at guests/basic\.c:\d+$`,
+		`^\[Inferior 1 \(process PID\) exited normally\]$`,
+	} {
+		if !regexp.MustCompile("(?m)" + w).MatchString(want) {
+			t.Fatalf("gdbserver's second session lacks a line matching %s:\n%s", w, want)
+		}
+	}
+	needStub(t)
+	first, got, err := run("stub")
+	if err != nil {
+		t.Fatalf("stub: %v\nfirst session:\n%s\nsecond session:\n%s", err, first, got)
+	}
+	if d := unifiedDiff("gdbserver, second session", "redox-gdbstub, second session", want, n.normalize(got)); d != "" {
+		t.Errorf("second sessions differ:\n%s\nstub's first session:\n%s", d, first)
 	}
 }

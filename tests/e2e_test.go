@@ -475,6 +475,32 @@ var scenarios = []scenario{
 		wantOutput: []string{"fact=1200 "},
 	},
 	{
+		// Signal handlers: gdb stops at the signal, then at a breakpoint
+		// in the handler, unwinds through the signal frame, and the
+		// handlers run (SA_SIGINFO, and siglongjmp out of SIGSEGV). The
+		// handler's pointer arguments point into the signal frame, whose
+		// size follows the CPU's XSAVE area (AVX-512 natively, none in
+		// the emulator), so frame arguments are not printed; their
+		// fields are.
+		name:  "signal-handlers",
+		guest: "signals",
+		file:  true,
+		pre:   []string{"set print frame-arguments none"},
+		cmds: []string{"break on_usr1", "break on_segv", "continue", "continue", "bt", "p sig", "p si->si_signo",
+			"p si->si_code", "finish", "continue", "continue", "bt", "p sig", "continue"},
+		want: []string{
+			`^Program received signal SIGUSR1, User defined signal 1\.$`,
+			`^Breakpoint 1, on_usr1 \(sig=\.\.\., si=\.\.\., uc=\.\.\.\) at guests/signals\.c:$LINE(handler)$`,
+			`^#1  <signal handler called>$`,
+			`^\$3 = -6$`,
+			`^Program received signal SIGSEGV, Segmentation fault\.$`,
+			`^Breakpoint 2, on_segv \(sig=\.\.\.\) at guests/signals\.c:$LINE(segv-handler)$`,
+			`^#2  main \(\) at guests/signals\.c:$LINE(fault)$`,
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"handler saw 1006\nrecovered from SIGSEGV\n"},
+	},
+	{
 		name:  "stdio-connection",
 		guest: "exitcode",
 		file:  true,
@@ -561,7 +587,8 @@ func expandMarks(t *testing.T, guest, s string) string {
 			var err error
 			src, err = os.ReadFile(filepath.Join(suite.repo, suite.sources[guest]))
 			if err != nil {
-				t.Fatalf("reading guest source: %v", err)
+				t.Errorf("reading guest source: %v", err) // Errorf: may run off the test goroutine
+				return m
 			}
 		}
 		mark := markRE.FindStringSubmatch(m)[1]
@@ -570,8 +597,8 @@ func expandMarks(t *testing.T, guest, s string) string {
 				return strconv.Itoa(i + 1)
 			}
 		}
-		t.Fatalf("no 'MARK: %s' in %s", mark, suite.sources[guest])
-		return ""
+		t.Errorf("no 'MARK: %s' in %s", mark, suite.sources[guest])
+		return m
 	})
 }
 
@@ -602,7 +629,8 @@ func gdbArgsFor(t *testing.T, sc scenario, server, prog, target string) []string
 	return args
 }
 
-func (suiteState) normalizer() normalizer {
+// newNormalizer returns the normaliser for this run's directories.
+func newNormalizer() normalizer {
 	return normalizer{paths: []pathSubst{
 		{suite.work, "$WORK"},
 		{suite.repo, "$REPO"},
@@ -691,7 +719,7 @@ func TestGDBTranscripts(t *testing.T) {
 			if err := suite.guestErr[sc.guest]; err != nil {
 				t.Fatalf("building guest %s: %v", sc.guest, err)
 			}
-			norm := suite.normalizer()
+			norm := newNormalizer()
 			norm.extra = sc.rules
 			if sc.pie {
 				img, err := readPIE(suite.guests[sc.guest])
@@ -734,6 +762,12 @@ func TestGDBTranscripts(t *testing.T) {
 				}
 				if got.err != nil {
 					t.Fatalf("%v\n%s", got.err, got.describe())
+				}
+				if strings.Contains(got.serverLog, "panic:") || strings.Contains(got.serverLog, "fatal error:") {
+					t.Errorf("the stub crashed:\n%s", tail(got.serverLog, 4096))
+				}
+				if strings.Contains(got.serverLog, "level=warning") || strings.Contains(got.serverLog, "level=error") {
+					t.Logf("stub warnings:\n%s", tail(got.serverLog, 4096))
 				}
 				if got.serverKilled {
 					t.Errorf("the stub did not exit within %v after the gdb session (gdbserver --once does)", exitGrace)
@@ -820,7 +854,7 @@ func TestHarnessDetectsDifferences(t *testing.T) {
 	if a.err != nil || b.err != nil {
 		t.Fatalf("sessions failed: %v / %v", a.err, b.err)
 	}
-	n := suite.normalizer()
+	n := newNormalizer()
 	d := unifiedDiff("O0", "O2", n.normalize(a.gdb), n.normalize(b.gdb))
 	if !strings.Contains(d, "-Breakpoint 1, add (x=0, y=7)") || !strings.Contains(d, "+Breakpoint 1, add (x=x@entry=0, y=7)") {
 		t.Errorf("the diff of an -O0 and an -O2 session does not show the different stop:\n%s", d)

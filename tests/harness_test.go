@@ -72,6 +72,7 @@ var guestBuilds = []guestBuild{
 	{"sys", "guests/sys.c", []string{"-O0"}, false},
 	{"sys-O2", "guests/sys.c", []string{"-O2"}, false},
 	{"faults", "guests/faults.c", []string{"-O0"}, false},
+	{"signals", "guests/signals.c", []string{"-O0"}, false},
 	{"compute", "guests/compute.c", []string{"-O0"}, false},
 	{"compute-O2", "guests/compute.c", []string{"-O2"}, false},
 	{"basic-pie", "guests/basic.c", []string{"-O0"}, true},

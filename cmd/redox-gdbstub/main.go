@@ -2,6 +2,7 @@
 // programs in its own emulator, with gdbserver's command line:
 //
 //	redox-gdbstub [--once] [--log-level LEVEL] [--remote-debug] COMM [PROG [ARGS...]]
+//	redox-gdbstub run [--log-level LEVEL] PROG [ARGS...]
 //
 // COMM is HOST:PORT, :PORT (127.0.0.1 only) or - (the protocol runs over
 // stdin/stdout and the program's output goes to stderr). Without PROG the
@@ -85,6 +86,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 
 // run is main without os.Exit, for tests. It returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == runSubcommand {
+		return runCommand(args[1:], stdin, stdout, stderr)
+	}
 	o, err := parseArgs(args, stderr)
 	if errors.Is(err, errUsage) {
 		return 0
@@ -106,6 +110,11 @@ func newLogger(o options, stderr io.Writer) (*logrus.Logger, error) {
 	lvl, err := logrus.ParseLevel(o.logLevel)
 	if err != nil {
 		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	// --remote-debug logs packets at level info: make sure they show even
+	// with the default level (gdbserver's --remote-debug needs nothing else).
+	if o.remoteDebug && lvl < logrus.InfoLevel {
+		lvl = logrus.InfoLevel
 	}
 	log.SetLevel(lvl)
 	return log, nil

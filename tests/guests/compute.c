@@ -93,6 +93,16 @@ int main(void)
 	for (int i = 1; i <= 1000; i++)
 		acc += 1.0 / ((double)i * i);
 	printf("basel %.15f cmp %d %d\n", acc, acc < 1.6449, d == d);
+	printf("libm %.15g %.15g %.15g %.15g %.15g %.15g\n", exp(1.0), log(10.0), sin(0.5), cos(0.5),
+	       atan2(1.0, -2.0), pow(2.0, 0.5));
+	printf("round %.1f %.1f %.1f %ld %.7g\n", round(-2.5), trunc(-2.7), ceil(2.1), lrint(2.5), sqrtf(2.0f));
+	long double ld = (long double)1 / 3;
+	printf("long double %.20Lf %.10Lg\n", ld, sqrtl(2.0L) * ld);
+	unsigned __int128 num = ((unsigned __int128)0x0123456789abcdefULL << 64) | 0xfedcba9876543210ULL;
+	unsigned long long q = (unsigned long long)(num / 0x1000000007ULL), rem = (unsigned long long)(num % 0x1000000007ULL);
+	printf("div128 %llx %llx\n", q, rem);
+	long long ov;
+	printf("overflow %d %d\n", __builtin_mul_overflow(0x7fffffffffffffffLL, 2LL, &ov), __builtin_add_overflow(1LL, 2LL, &ov));
 	printf("done\n");
 	return 0;
 }

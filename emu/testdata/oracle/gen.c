@@ -64,7 +64,15 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(ucomisd, "cvtsi2sd xmm0, rax\n cvtsi2sd xmm1, rbx\n ucomisd xmm0, xmm1", 0) \
 	X(ucomisdraw, "movq xmm0, rax\n movq xmm1, rbx\n ucomisd xmm0, xmm1", 0) \
 	X(comisd, "movq xmm0, rax\n movq xmm1, rbx\n comisd xmm1, xmm0", 0) \
-	X(ucomiss, "movd xmm0, eax\n movd xmm1, ebx\n ucomiss xmm0, xmm1", 0)
+	X(ucomiss, "movd xmm0, eax\n movd xmm1, ebx\n ucomiss xmm0, xmm1", 0) \
+	X(pextrw, SSE_IN "pextrw ecx, xmm0, 3\n pextrw edx, xmm1, 6\n pinsrw xmm0, ebx, 5\n pinsrw xmm1, word ptr [rdi+1], 0\n movdqu [rdi+32], xmm0\n movdqu [rdi+48], xmm1", 0) \
+	X(cvtps2pd, SSE_IN "cvtps2pd xmm2, xmm0\n cvtpd2ps xmm3, xmm1\n cvtps2dq xmm4, xmm0\n cvtpd2dq xmm5, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4\n movdqu [rdi+80], xmm5", 0) \
+	X(cvtint, "cvtsi2sd xmm0, rax\n cvtsi2sd xmm1, rbx\n unpcklpd xmm0, xmm1\n cvtpd2ps xmm2, xmm0\n cvtps2pd xmm3, xmm2\n cvtpd2dq xmm4, xmm0\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4", 0) \
+	X(cmpsd, "movq xmm0, rax\n movq xmm1, rbx\n movapd xmm2, xmm0\n cmpltsd xmm2, xmm1\n movapd xmm3, xmm0\n cmpunordsd xmm3, xmm1\n movapd xmm4, xmm0\n cmpnlesd xmm4, xmm1\n movapd xmm5, xmm0\n cmpeqsd xmm5, xmm1\n movq [rdi+32], xmm2\n movq [rdi+40], xmm3\n movq [rdi+48], xmm4\n movq [rdi+56], xmm5", 0) \
+	X(cmpps, SSE_IN "movaps xmm2, xmm0\n cmpleps xmm2, xmm1\n movaps xmm3, xmm0\n cmpneqps xmm3, xmm1\n movapd xmm4, xmm0\n cmpordpd xmm4, xmm1\n movapd xmm5, xmm0\n cmpnltpd xmm5, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4\n movdqu [rdi+80], xmm5", 0) \
+	X(cmpss, "movd xmm0, eax\n movd xmm1, ebx\n cmpltss xmm0, xmm1\n movdqu [rdi+32], xmm0", 0) \
+	X(minmaxp, SSE_IN "movapd xmm2, xmm0\n minpd xmm2, xmm1\n movapd xmm3, xmm0\n maxps xmm3, xmm1\n movapd xmm4, xmm0\n minps xmm4, xmm1\n movapd xmm5, xmm0\n maxpd xmm5, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4\n movdqu [rdi+80], xmm5", 0) \
+	X(sqrtp, SSE_IN "sqrtpd xmm2, xmm0\n sqrtps xmm3, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3", 0)
 
 // x87 snippets keep the FPU stack balanced and store results to memory.
 #define X87LIST \
@@ -78,6 +86,7 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(x87cmp, "fild qword ptr [rdi]\n fild qword ptr [rdi+8]\n fcompp\n fnstsw ax\n and eax, 0x4500", 0) \
 	X(x87sqrt, "fild qword ptr [rdi]\n fabs\n fsqrt\n fstp tbyte ptr [rdi+32]\n fld qword ptr [rdi+8]\n fchs\n fstp qword ptr [rdi+48]", 0) \
 	X(x87m80, "fld qword ptr [rdi]\n fstp tbyte ptr [rdi+32]\n fld tbyte ptr [rdi+32]\n fld1\n faddp\n fstp tbyte ptr [rdi+48]\n fldpi\n fldl2e\n fldln2\n fstp tbyte ptr [rdi+64]\n fstp tbyte ptr [rdi+80]\n fstp tbyte ptr [rdi+96]", 0) \
+	X(x87env, "fninit\n fild qword ptr [rdi]\n fldz\n fld1\n fstp st(0)\n fnstenv [rdi+32]\n movzx eax, word ptr [rdi+32]\n movzx ecx, word ptr [rdi+36]\n movzx edx, word ptr [rdi+40]\n mov word ptr [rdi+32], 0x27f\n fldenv [rdi+32]\n fnstcw [rdi+64]\n fstp st(0)\n fstp st(0)\n mov qword ptr [rdi+32], 0\n mov qword ptr [rdi+40], 0\n mov qword ptr [rdi+48], 0\n mov dword ptr [rdi+56], 0\n fninit", 0) \
 	X(x87xch, "fild qword ptr [rdi]\n fldz\n fxch\n fcomi st, st(1)\n fcmovb st, st(1)\n fstp qword ptr [rdi+32]\n fstp st(0)", 0)
 
 #define LIST X87LIST SSELIST \

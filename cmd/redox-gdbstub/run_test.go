@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// runGuests are small C programs run both natively and under `run`.
+var runGuests = map[string]string{
+	"hello": `#include <stdio.h>
+int main(int argc, char **argv) {
+	for (int i = 0; i < argc; i++) printf("argv[%d]=%s\n", i, argv[i]);
+	fprintf(stderr, "to stderr\n");
+	return 0;
+}
+`,
+	"exit3": `#include <stdio.h>
+#include <stdlib.h>
+int main(void) { puts("exiting with 3"); exit(3); }
+`,
+	"cat": `#include <unistd.h>
+int main(void) {
+	char buf[4096];
+	long n, total = 0;
+	while ((n = read(0, buf, sizeof buf)) > 0) {
+		if (write(1, buf, n) != n) return 1;
+		total += n;
+	}
+	return n < 0 ? 2 : (int)(total & 0x7f);
+}
+`,
+	"segv": `#include <stdio.h>
+int main(void) {
+	puts("before the fault");
+	fflush(stdout);
+	*(volatile int *)0 = 1;
+	return 0;
+}
+`,
+}
+
+// needMusl returns musl-gcc's path, skipping the test when it is missing
+// except under CI, where a missing compiler is a failure.
+func needMusl(t testing.TB) string {
+	t.Helper()
+	cc, err := exec.LookPath("musl-gcc")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("musl-gcc is required under CI: %v", err)
+		}
+		t.Skipf("musl-gcc not found: %v", err)
+	}
+	return cc
+}
+
+// buildGuest compiles src with musl-gcc -static into dir/name.
+func buildGuest(t testing.TB, cc, dir, name, src string, flags ...string) string {
+	t.Helper()
+	c := filepath.Join(dir, name+".c")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, name)
+	args := append([]string{"-static", "-O2", "-o", bin, c}, flags...)
+	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", cc, args, err, out)
+	}
+	return bin
+}
+
+// nativeRun runs bin on the host and returns stdout, stderr and the status
+// a shell would report (128+N for signal N).
+func nativeRun(t testing.TB, bin string, args []string, stdin []byte) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errb.String(), 0
+	case errors.As(err, &ee):
+		code := ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = exitSignalShift + int(ws.Signal())
+		}
+		return out.String(), errb.String(), code
+	default:
+		t.Fatalf("run %s: %v", bin, err)
+	}
+	return "", "", 0
+}
+
+func TestRunMatchesNative(t *testing.T) {
+	cc := needMusl(t)
+	dir := t.TempDir()
+	bins := map[string]string{}
+	for name, src := range runGuests {
+		bins[name] = buildGuest(t, cc, dir, name, src)
+	}
+	bigInput := strings.Repeat("0123456789abcdef", 20000) + "tail" // several reads
+	tests := []struct {
+		name   string
+		guest  string
+		args   []string
+		stdin  string
+		status int // expected, also checked against the native run
+	}{
+		{"hello no args", "hello", nil, "", 0},
+		{"hello with args", "hello", []string{"one", "two words", "", "--log-level"}, "", 0},
+		{"exit code 3", "exit3", nil, "", 3},
+		{"cat small", "cat", nil, "hello\nworld\n", 12},
+		{"cat empty", "cat", nil, "", 0},
+		{"cat big", "cat", nil, bigInput, len(bigInput) & 0x7f},
+		{"segfault", "segv", nil, "", 139},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := bins[tc.guest]
+			wantOut, wantErr, wantStatus := nativeRun(t, bin, tc.args, []byte(tc.stdin))
+			if wantStatus != tc.status {
+				t.Fatalf("native status %d, test expects %d", wantStatus, tc.status)
+			}
+			var out, errb bytes.Buffer
+			args := append([]string{"run", "--log-level", "error", bin}, tc.args...)
+			status := run(args, strings.NewReader(tc.stdin), &out, &errb)
+			if status != wantStatus {
+				t.Errorf("status %d, native %d (stderr %q)", status, wantStatus, errb.String())
+			}
+			// argv[0] is the path as given, in both runs.
+			if out.String() != wantOut {
+				t.Errorf("stdout differs:\n got %.200q\nwant %.200q", out.String(), wantOut)
+			}
+			if errb.String() != wantErr {
+				t.Errorf("stderr %q, native %q", errb.String(), wantErr)
+			}
+		})
+	}
+}
+
+func TestRunStubErrors(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "text")
+	if err := os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		errSub string
+	}{
+		{"missing prog", []string{"run"}, exitRunUsage, "missing PROG"},
+		{"bad flag", []string{"run", "--bogus", "x"}, exitRunUsage, "bogus"},
+		{"bad log level", []string{"run", "--log-level", "loud", text}, exitRunUsage, "--log-level"},
+		{"not found", []string{"run", filepath.Join(dir, "nope")}, exitNotFound, "no such file"},
+		{"not ELF", []string{"run", text}, exitCannotLoad, "not an ELF"},
+		{"help", []string{"run", "-h"}, 0, "Usage"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			status := run(tc.args, strings.NewReader(""), &out, &errb)
+			if status != tc.status || !strings.Contains(errb.String(), tc.errSub) || out.Len() != 0 {
+				t.Errorf("status %d stdout %q stderr %q; want status %d and %q on stderr",
+					status, out.String(), errb.String(), tc.status, tc.errSub)
+			}
+		})
+	}
+}
+
+func TestGuestResultExitCode(t *testing.T) {
+	tests := []struct{ status, want int }{
+		{0, 0}, {3 << 8, 3}, {255 << 8, 255}, {11, 139}, {9, 137}, {2, 130},
+	}
+	for _, tc := range tests {
+		if got := (guestResult{waitStatus: tc.status}).exitCode(); got != tc.want {
+			t.Errorf("exitCode(%#x) = %d, want %d", tc.status, got, tc.want)
+		}
+	}
+}
+
+// TestRunLogLevel checks that the stub adds nothing to the guest's
+// output at the default level and reports the exit at info level.
+func TestRunLogLevel(t *testing.T) {
+	cc := needMusl(t)
+	bin := buildGuest(t, cc, t.TempDir(), "exit3", runGuests["exit3"])
+	var out, errb bytes.Buffer
+	if st := run([]string{"run", bin}, strings.NewReader(""), &out, &errb); st != 3 || errb.Len() != 0 {
+		t.Errorf("default level: status %d stderr %q", st, errb.String())
+	}
+	errb.Reset()
+	if st := run([]string{"run", "--log-level", "info", bin}, strings.NewReader(""), io.Discard, &errb); st != 3 ||
+		!strings.Contains(errb.String(), "program exited") || !strings.Contains(errb.String(), "instructions=") {
+		t.Errorf("info level: status %d stderr %q", st, errb.String())
+	}
+}
