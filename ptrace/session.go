@@ -360,17 +360,27 @@ func (s *Session) Pending() []Event {
 	return p
 }
 
-// LastStop returns target's description of the stop the tracee is parked
-// at (thread id, si_code, si_addr, syscall number), which Redox's event
-// record has no room for. ok is false while the tracee runs, before its
+// StopInfo details the stop the tracee is parked at beyond what Redox's
+// event record has room for.
+type StopInfo struct {
+	Tid     int    // the thread that stopped
+	Signo   int    // STOP_SIGNAL: the pending signal (Linux numbering)
+	SigCode int    // STOP_SIGNAL: si_code
+	SigAddr uint64 // STOP_SIGNAL: si_addr of a fault
+	Syscall uint64 // STOP_PRE_SYSCALL/STOP_POST_SYSCALL: the syscall number
+}
+
+// LastStop describes the stop the tracee is parked at (thread id, si_code,
+// si_addr, syscall number). ok is false while the tracee runs, before its
 // first stop and after it exited.
-func (s *Session) LastStop() (ev target.Event, ok bool) {
+func (s *Session) LastStop() (info StopInfo, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.exited || s.running {
-		return target.Event{}, false
+	if s.exited || s.running || !s.hasLast {
+		return StopInfo{}, false
 	}
-	return s.last, s.hasLast
+	ev := s.last
+	return StopInfo{Tid: ev.Tid, Signo: ev.Signo, SigCode: ev.SigCode, SigAddr: ev.SigAddr, Syscall: ev.Syscall}, true
 }
 
 // Close detaches. With KillOnClose the tracee is sent SIGKILL and Close

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/ptrace"
-	"github.com/redox-gdbstub/redox-gdbstub/target"
 )
 
 // fakeStop is one scripted result of Next.
@@ -20,7 +19,7 @@ type fakeStop struct {
 	ev   ptrace.Event
 	rip  uint64 // RIP after the stop (0 = unchanged)
 	err  error
-	info target.Event // what LastStop reports (Kind 0: nothing)
+	info ptrace.StopInfo // what LastStop reports (Tid 0: nothing)
 }
 
 // fakeTracer is an in-memory Tracer for the packet layer's tests.
@@ -42,7 +41,7 @@ type fakeTracer struct {
 	exe    string
 	auxv   []byte
 	fuzz   bool // never block: an empty script single-steps
-	last   target.Event
+	last   ptrace.StopInfo
 }
 
 func newFakeTracer() *fakeTracer {
@@ -213,10 +212,10 @@ func (f *fakeTracer) Close() error {
 	return nil
 }
 func (f *fakeTracer) Exe() string { return f.exe }
-func (f *fakeTracer) LastStop() (target.Event, bool) {
+func (f *fakeTracer) LastStop() (ptrace.StopInfo, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.last, f.last.Kind != 0 && !f.exited
+	return f.last, f.last.Tid != 0 && !f.exited
 }
 func (f *fakeTracer) Auxv() []byte { return f.auxv }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/ptrace"
-	"github.com/redox-gdbstub/redox-gdbstub/target"
 )
 
 const gdbQSupported = "qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;fork-events+;vfork-events+;exec-events+;vContSupported+;QThreadEvents+;no-resumed+;memory-tagging+;xmlRegisters=i386"
@@ -740,9 +739,9 @@ func TestSiginfo(t *testing.T) {
 	f.tids = []int{0x401640, 0x401641}
 	f.script = []fakeStop{
 		{ev: ptrace.Event{Cause: ptrace.StopSignal, A: 11}, rip: 0x401050,
-			info: target.Event{Kind: target.StopSignal, Tid: 0x401641, Signo: 11, SigCode: 1, SigAddr: 0xdead}},
+			info: ptrace.StopInfo{Tid: 0x401641, Signo: 11, SigCode: 1, SigAddr: 0xdead}},
 		{ev: ptrace.Event{Cause: ptrace.StopSingleStep}, rip: 0x401052,
-			info: target.Event{Kind: target.StopSingleStep, Tid: 0x401640}},
+			info: ptrace.StopInfo{Tid: 0x401640}},
 	}
 	h := startSession(t, f)
 	if got := h.call(gdbQSupported); !strings.Contains(got, "qXfer:siginfo:read+") {

@@ -3,7 +3,7 @@ package rsp
 import (
 	"encoding/binary"
 
-	"github.com/redox-gdbstub/redox-gdbstub/target"
+	"github.com/redox-gdbstub/redox-gdbstub/ptrace"
 )
 
 // Stop details beyond Redox's event record: the stopped thread and the
@@ -12,7 +12,7 @@ import (
 // StopInfoer is a Tracer that describes the stop the tracee is parked at
 // (thread id, si_code, si_addr). *ptrace.Session provides it.
 type StopInfoer interface {
-	LastStop() (ev target.Event, ok bool)
+	LastStop() (info ptrace.StopInfo, ok bool)
 }
 
 func hasStopInfo(s *Session) bool { _, ok := s.t.(StopInfoer); return ok }
