@@ -141,7 +141,7 @@ type guestSpec struct {
 // guestResult is how a guest run ended.
 type guestResult struct {
 	waitStatus   int    // Linux wait status: code<<8, or the terminating signal
-	instructions uint64 // guest instructions executed (main thread)
+	instructions uint64 // guest instructions executed by the threads alive at the exit
 }
 
 // exitCode is the status a shell would report: the exit code, or 128+N
@@ -163,11 +163,11 @@ func (e *loadError) Unwrap() error { return e.err }
 // runGuest loads the program and runs it to completion.
 //
 // It goes through a ptrace session rather than calling target directly, so
-// that `run` exercises the same layering as the debugger: Next with no stop
-// bit is Redox's write(0), "run to completion". This costs nothing
-// measurable: the session's runner goroutine makes one Resume call that
-// lasts the whole run, and this goroutine just waits for it.
+// that `run` exercises the same layering as the debugger. This costs
+// nothing measurable: the session's runner goroutine makes one Resume call
+// that lasts until the exit stop, and this goroutine just waits for it.
 func runGuest(g guestSpec) (guestResult, error) {
+	var res guestResult
 	log := g.log
 	if log == nil {
 		log = logrus.New()
@@ -186,11 +186,11 @@ func runGuest(g guestSpec) (guestResult, error) {
 		return guestResult{}, &loadError{err}
 	}
 	// The instruction counters live in the threads' CPUs, which the process
-	// no longer lists once it has exited: keep hold of them now.
-	// TODO(threads): with clone, threads created later are not counted;
-	// target would need a process-wide counter.
-	var cpus []*target.Thread
-	cpus = append(cpus, proc.Threads()...)
+	// no longer lists once it has exited: they are read at the exit stop.
+	cpus := map[*target.Thread]bool{}
+	for _, t := range proc.Threads() {
+		cpus[t] = true
+	}
 
 	tr, err := ptrace.Open(proc, ptrace.Options{Log: log.WithField("component", "ptrace")})
 	if err != nil {
@@ -203,8 +203,25 @@ func runGuest(g guestSpec) (guestResult, error) {
 		defer stop()
 	}
 
-	// Nothing armed: the tracee runs until it exits, and Next reports ESRCH.
-	ev, err := tr.Next(0)
+	// Only STOP_EXIT is armed: the tracee runs unobserved until it is about
+	// to exit, where its threads' instruction counters are read; then
+	// Next with nothing armed (Redox's write(0), "run to completion")
+	// lets it go, and reports ESRCH.
+	// TODO(target): threads that exited before the process are not
+	// counted (target keeps their count in an unexported field); an
+	// exported Process.InstructionsExecuted would make this exact.
+	ev, err := tr.Next(ptrace.StopExit)
+	if err == nil && ev.Cause&ptrace.StopExit != 0 {
+		for _, t := range proc.Threads() {
+			cpus[t] = true
+		}
+		var n uint64
+		for t := range cpus {
+			n += t.CPU.InstructionsExecuted()
+		}
+		res.instructions = n
+		ev, err = tr.Next(0)
+	}
 	if err == nil {
 		return guestResult{}, fmt.Errorf("run %s: unexpected stop %v", g.path, ev)
 	}
@@ -215,11 +232,8 @@ func runGuest(g guestSpec) (guestResult, error) {
 	if !exited {
 		return guestResult{}, fmt.Errorf("run %s: tracee gone without an exit status: %w", g.path, err)
 	}
-	var n uint64
-	for _, t := range cpus {
-		n += t.CPU.InstructionsExecuted()
-	}
-	return guestResult{waitStatus: status, instructions: n}, nil
+	res.waitStatus = status
+	return res, nil
 }
 
 // forwardSignals passes the terminal and termination signals the stub

@@ -41,7 +41,7 @@ func BenchmarkRunIntLoop(b *testing.B) {
 	}
 	qemu, err := exec.LookPath("qemu-x86_64")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if requireTools() {
 			b.Fatalf("qemu-x86_64 is required under CI: %v", err)
 		}
 		b.Logf("qemu-x86_64 not found, no stub/qemu ratio: %v", err)
@@ -126,7 +126,7 @@ func mustRead(tb testing.TB, path string) string {
 func BenchmarkRunBusybox(b *testing.B) {
 	busybox, err := exec.LookPath("busybox")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if requireTools() {
 			b.Fatalf("busybox (busybox-static) is required under CI: %v", err)
 		}
 		b.Skipf("busybox not found: %v", err)
@@ -172,4 +172,41 @@ func BenchmarkRunBusybox(b *testing.B) {
 			b.ReportMetric(float64(insns)/stubCPU.Seconds()/1e6, "guest-MIPS-cpu")
 		})
 	}
+}
+
+// BenchmarkRunGo runs bench/workloads/gocpu (CGO_ENABLED=0 GOAMD64=v1,
+// scale 1) in-process: a static Go binary with the runtime's threads,
+// futexes and signals, for profiles of that code mix.
+func BenchmarkRunGo(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "gocpu")
+	cmd := exec.Command("go", "build", "-o", bin, "../../bench/workloads/gocpu")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOAMD64=v1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build gocpu: %v\n%s", err, out)
+	}
+	want, err := exec.Command(bin).Output()
+	if err != nil {
+		b.Fatalf("native gocpu: %v", err)
+	}
+	log := logrus.New()
+	log.SetLevel(logrus.ErrorLevel)
+	var insns uint64
+	var stubCPU time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var stdout, stderr bytes.Buffer
+		cstart := processCPU()
+		res, err := runGuest(guestSpec{
+			path: bin, argv: []string{bin},
+			stdin: bytes.NewReader(nil), stdout: &stdout, stderr: &stderr, log: log,
+		})
+		stubCPU += processCPU() - cstart
+		if err != nil || res.exitCode() != 0 || !bytes.Equal(stdout.Bytes(), want) {
+			b.Fatalf("stub gocpu: %v, status %#x, stdout %q (want %q), stderr %.300q",
+				err, res.waitStatus, stdout.String(), want, stderr.String())
+		}
+		insns += res.instructions
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(insns)/stubCPU.Seconds()/1e6, "guest-MIPS-cpu")
 }

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"debug/elf"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // runGuests are small C programs run both natively and under `run`.
@@ -46,13 +50,19 @@ int main(void) {
 `,
 }
 
+// requireTools reports whether a missing tool fails the test instead of
+// skipping it: under CI (CI=true) or with REDOX_GDBSTUB_REQUIRE_TOOLS=1.
+func requireTools() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("REDOX_GDBSTUB_REQUIRE_TOOLS") == "1"
+}
+
 // needMusl returns musl-gcc's path, skipping the test when it is missing
 // except under CI, where a missing compiler is a failure.
 func needMusl(t testing.TB) string {
 	t.Helper()
 	cc, err := exec.LookPath("musl-gcc")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if requireTools() {
 			t.Fatalf("musl-gcc is required under CI: %v", err)
 		}
 		t.Skipf("musl-gcc not found: %v", err)
@@ -153,18 +163,22 @@ func TestRunStubErrors(t *testing.T) {
 	if err := os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
+	type stubCase struct {
 		name   string
 		args   []string
 		status int
 		errSub string
-	}{
+	}
+	tests := []stubCase{
 		{"missing prog", []string{"run"}, exitRunUsage, "missing PROG"},
 		{"bad flag", []string{"run", "--bogus", "x"}, exitRunUsage, "bogus"},
 		{"bad log level", []string{"run", "--log-level", "loud", text}, exitRunUsage, "--log-level"},
 		{"not found", []string{"run", filepath.Join(dir, "nope")}, exitNotFound, "no such file"},
 		{"not ELF", []string{"run", text}, exitCannotLoad, "not an ELF"},
 		{"help", []string{"run", "-h"}, 0, "Usage"},
+	}
+	if dyn := dynamicExecutable(); dyn != "" {
+		tests = append(tests, stubCase{"dynamic", []string{"run", dyn}, exitCannotLoad, "dynamically linked"})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +190,26 @@ func TestRunStubErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dynamicExecutable returns a dynamically linked x86_64 host program, or "".
+func dynamicExecutable() string {
+	for _, name := range []string{"true", "sh", "ls"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			continue
+		}
+		f, err := elf.Open(path)
+		if err != nil {
+			continue
+		}
+		dyn := f.Machine == elf.EM_X86_64 && slices.ContainsFunc(f.Progs, func(p *elf.Prog) bool { return p.Type == elf.PT_INTERP })
+		f.Close()
+		if dyn {
+			return path
+		}
+	}
+	return ""
 }
 
 func TestGuestResultExitCode(t *testing.T) {
@@ -202,5 +236,65 @@ func TestRunLogLevel(t *testing.T) {
 	if st := run([]string{"run", "--log-level", "info", bin}, strings.NewReader(""), io.Discard, &errb); st != 3 ||
 		!strings.Contains(errb.String(), "program exited") || !strings.Contains(errb.String(), "instructions=") {
 		t.Errorf("info level: status %d stderr %q", st, errb.String())
+	}
+}
+
+// TestRunForwardsSignals builds the stub and checks that SIGTERM and SIGINT
+// sent to `redox-gdbstub run` reach the guest, whose default action kills
+// it: the stub then exits with 128+N.
+func TestRunForwardsSignals(t *testing.T) {
+	cc := needMusl(t)
+	dir := t.TempDir()
+	loop := buildGuest(t, cc, dir, "spin", "int main(void) { for (volatile unsigned long i = 0; ; i++) ; }\n")
+	stub := filepath.Join(dir, "redox-gdbstub")
+	if out, err := exec.Command("go", "build", "-o", stub, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		cmd := exec.Command(stub, "run", loop)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // let it reach the guest's loop
+		cmd.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("%v: stub still running 10 s after the signal", sig)
+		}
+		if got, want := cmd.ProcessState.ExitCode(), exitSignalShift+int(sig); got != want {
+			t.Errorf("%v: exit status %d, want %d (stderr %q)", sig, got, want, errb.String())
+		}
+	}
+}
+
+// TestRunCountsInstructions checks the instruction count `run` reports
+// (and the benchmarks divide by): the integer loop executes 13
+// instructions per iteration plus a startup and printf of a few thousand.
+func TestRunCountsInstructions(t *testing.T) {
+	cc := needMusl(t)
+	bin := buildGuest(t, cc, t.TempDir(), "intloop", mustRead(t, filepath.Join("..", "..", "bench", "workloads", "intloop.c")))
+	var counts []uint64
+	for _, iters := range []uint64{1000, 101000} {
+		var out bytes.Buffer
+		res, err := runGuest(guestSpec{path: bin, argv: []string{bin, strconv.FormatUint(iters, 10)},
+			stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard})
+		if err != nil || res.exitCode() != 0 {
+			t.Fatalf("%d iterations: %v, status %#x", iters, err, res.waitStatus)
+		}
+		counts = append(counts, res.instructions)
+	}
+	// printf formats a longer number for the second run: allow for it.
+	if d := counts[1] - counts[0]; d < 13*100000 || d > 13*100000+500 {
+		t.Errorf("100000 more iterations ran %d more instructions, want %d (+ <500 for printf; counts %v)", d, 13*100000, counts)
+	}
+	if counts[0] < 13*1000 || counts[0] > 13*1000+50000 {
+		t.Errorf("1000 iterations: %d instructions, want 13000 plus a few thousand", counts[0])
 	}
 }
