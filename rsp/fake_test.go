@@ -24,24 +24,25 @@ type fakeStop struct {
 
 // fakeTracer is an in-memory Tracer for the packet layer's tests.
 type fakeTracer struct {
-	mu     sync.Mutex
-	pid    int
-	tids   []int
-	regs   ptrace.IntRegisters
-	fregs  ptrace.FloatRegisters
-	env    ptrace.EnvRegisters
-	pages  map[uint64][]byte
-	bps    map[uint64]bool
-	script []fakeStop
-	flags  []ptrace.Flags // every Next call's flags
-	kills  chan int
-	status int
-	exited bool
-	closed bool
-	exe    string
-	auxv   []byte
-	fuzz   bool // never block: an empty script single-steps
-	last   ptrace.StopInfo
+	mu      sync.Mutex
+	pid     int
+	tids    []int
+	regs    ptrace.IntRegisters
+	fregs   ptrace.FloatRegisters
+	env     ptrace.EnvRegisters
+	pages   map[uint64][]byte
+	bps     map[uint64]bool
+	script  []fakeStop
+	flags   []ptrace.Flags // every Next call's flags
+	kills   chan int
+	status  int
+	exited  bool
+	closed  bool
+	exe     string
+	auxv    []byte
+	fuzz    bool // never block: an empty script single-steps
+	last    ptrace.StopInfo
+	regsTid int // the thread of the last IntRegs call
 }
 
 func newFakeTracer() *fakeTracer {
@@ -158,7 +159,13 @@ func (f *fakeTracer) ExitStatus() (int, bool) {
 func (f *fakeTracer) IntRegs(tid int) (ptrace.IntRegisters, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.regsTid = tid
 	return f.regs, nil
+}
+func (f *fakeTracer) lastRegsTid() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.regsTid
 }
 func (f *fakeTracer) SetIntRegs(tid int, r ptrace.IntRegisters) error {
 	f.mu.Lock()

@@ -769,6 +769,34 @@ func TestSiginfo(t *testing.T) {
 	}
 }
 
+// TestStopSelectsThread: after a stop reply gdb reads registers with g
+// without sending Hg first; like gdbserver, the stub must answer for the
+// thread that stopped, not for the thread an earlier Hg selected.
+func TestStopSelectsThread(t *testing.T) {
+	f := newFakeTracer()
+	f.tids = []int{0x401640, 0x401641}
+	f.script = []fakeStop{
+		{ev: ptrace.Event{Cause: ptrace.StopBreakpoint}, rip: 0x401050,
+			info: ptrace.StopInfo{Tid: 0x401641}},
+	}
+	h := startSession(t, f)
+	h.call(gdbQSupported)
+	if got := h.call("Hgp401640.401640"); got != "OK" {
+		t.Fatalf("Hg: %q", got)
+	}
+	h.call("g")
+	if got := f.lastRegsTid(); got != 0x401640 {
+		t.Fatalf("g after Hg read thread %#x", got)
+	}
+	if got := h.call("c"); !strings.Contains(got, "thread:p401640.401641;") {
+		t.Fatalf("stop reply %q", got)
+	}
+	h.call("g")
+	if got := f.lastRegsTid(); got != 0x401641 {
+		t.Errorf("g after the stop read thread %#x, want the stopped thread 0x401641", got)
+	}
+}
+
 func TestKillWithoutMultiprocess(t *testing.T) {
 	f := newFakeTracer()
 	h := startSession(t, f)

@@ -39,6 +39,9 @@ type stopSiginfo struct {
 // tracer's LastStop; it returns the stopped thread (fallback: main).
 func (s *Session) recordStop(cause stopCause, rip uint64) int {
 	s.siginfo = stopSiginfo{}
+	// A stop selects the thread that stopped for g/G/p/P/m/M, as gdbserver
+	// does: gdb reads registers after a stop reply without sending Hg.
+	s.gTid = 0
 	tid := s.mainTid()
 	si, has := s.t.(StopInfoer)
 	if !has {
