@@ -29,6 +29,13 @@
 // scheduler with a fixed instruction quantum (threads.go): futex waits,
 // sleeps and sigsuspend block only their thread, and an untimed run
 // executes the same instructions every time. When every thread is blocked
-// with no deadline, Resume waits for Kill. Fork-style clones are not
-// supported yet (ENOSYS).
+// with no deadline, Resume waits for Kill.
+//
+// fork, vfork and clone without CLONE_THREAD make child processes inside
+// the same stub (fork.go): each has its own copy of memory (CLONE_VM
+// shares it), descriptors and signal state, and is run, untraced, one
+// quantum at a time by its parent's scheduler; execve loads another static
+// executable; wait4 and SIGCHLD report exits. Pipes, eventfds and epoll
+// (pipes.go, epoll.go) block only the waiting thread. Children still
+// running when the traced process exits stop with it.
 package target

@@ -13,7 +13,10 @@ const (
 	eSRCH        = 3
 	eINTR        = 4
 	eIO          = 5
+	e2BIG        = 7
+	eNOEXEC      = 8
 	eBADF        = 9
+	eCHILD       = 10
 	eAGAIN       = 11
 	eNOMEM       = 12
 	eACCES       = 13

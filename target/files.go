@@ -94,8 +94,13 @@ func (t *fdTable) close(fd int32) bool {
 	t.fds[fd] = nil
 	t.cloexec[fd] = false
 	f.refs--
-	if f.refs == 0 && f.file != nil {
-		f.file.Close()
+	if f.refs == 0 {
+		if f.file != nil {
+			f.file.Close()
+		}
+		if e, ok := f.stream.(pipeEnd); ok {
+			e.closeEnd()
+		}
 	}
 	return true
 }
@@ -244,7 +249,10 @@ func (p *Process) sysRead(fd int32, buf, n uint64) uint64 {
 			if done > 0 {
 				return done
 			}
-			return fail(errnoOf(err))
+			if _, r := p.blockOnPipe(f, err); r != 0 {
+				return r
+			}
+			return 0 // blocked: the read is restarted when the pipe is ready
 		}
 		// Streams (pipes, terminals) return what they have; only
 		// regular host files keep reading to fill the buffer.
@@ -406,7 +414,8 @@ func (p *Process) sysReadv(fd int32, iovAddr, count uint64) uint64 {
 	b := make([]byte, min(total, ioChunk))
 	got, err := f.read(b)
 	if got == 0 && err != nil {
-		return fail(errnoOf(err))
+		_, r := p.blockOnPipe(f, err)
+		return r // 0 when blocked: the read is restarted
 	}
 	b = b[:got]
 	for _, v := range iov {

@@ -18,6 +18,8 @@ type Thread struct {
 	Tid int
 	CPU *emu.CPU
 
+	name string // prctl(PR_SET_NAME); empty: the executable's base name
+
 	// Signal state; blocked and pending are also read by Kill callers
 	// and are written under Process.mu.
 	blocked  uint64 // signal mask
@@ -36,10 +38,12 @@ type Thread struct {
 	futexBits uint32    // waitFutex: the FUTEX_WAIT_BITSET mask
 	deadline  time.Time // valid when timed
 	timed     bool
-	remAddr   uint64 // waitSleep: nanosleep's rem argument
-	restart   bool   // a signal interrupted a restartable wait
-	restartNr uint64 // the syscall to restart
-	saveMask  bool   // rt_sigsuspend: restore savedMask after the signal
+	remAddr   uint64   // waitSleep: nanosleep's rem argument
+	waitOn    waitable // waitReady: what the thread waits for
+	epoll     bool     // waitReady in epoll_wait (EINTR, never restarted)
+	restart   bool     // a signal interrupted a restartable wait
+	restartNr uint64   // the syscall to restart
+	saveMask  bool     // rt_sigsuspend: restore savedMask after the signal
 	savedMask uint64
 }
 
@@ -50,18 +54,29 @@ type Process struct {
 	Exe string // absolute host path of the executable
 
 	log     logrus.FieldLogger
-	trace   bool // log every syscall (the logger is at trace level)
+	baseLog logrus.FieldLogger // log without the pid field
+	trace   bool               // log every syscall (the logger is at trace level)
 	host    Host
 	main    *Thread   // the thread created by Load (kept after it exits, for tests)
 	cur     *Thread   // the thread that runs (and that the last stop is about)
 	curIdx  int       // cur's index in threads, or where it was before it exited
 	used    uint64    // instructions cur has run in its quantum
-	nextID  int       // the next tid to hand out
 	waitq   []*Thread // futex waiters in the order they started to wait
 	retired uint64    // instructions run by threads that have exited
-	auxv    []byte
-	execfn  string
-	entry   uint64
+
+	// The process tree (fork.go).
+	kern        *kernel
+	parent      *Process   // nil for the process Load made
+	children    []*Process // live and zombie children, in fork order
+	liveKids    int        // children that have not exited
+	exitSignal  int        // sent to the parent at exit (clone's CSIGNAL)
+	vforkParent *Thread    // the vfork parent waiting for this child to exec or exit
+	sliceMode   bool       // run returns errSliceDone at the end of a quantum
+	execed      bool
+	orphan      bool // the parent exited; the root runs it
+	auxv        []byte
+	execfn      string
+	entry       uint64
 
 	brkStart, brk uint64 // the heap: [brkStart, brk), mapped up to pageUp(brk)
 	stackLow      uint64 // the stack is mapped over [stackLow, stackTop)
@@ -165,12 +180,13 @@ func Load(cfg Config) (*Process, error) {
 		Mem:       mem,
 		Exe:       exe,
 		log:       log.WithField("pid", pid),
+		baseLog:   log,
+		kern:      &kernel{nextID: pid + 1},
 		trace:     traceEnabled(log),
 		host:      host,
 		main:      main,
 		cur:       main,
 		threads:   []*Thread{main},
-		nextID:    pid + 1,
 		auxv:      st.auxv,
 		execfn:    name,
 		entry:     img.entry,

@@ -53,6 +53,8 @@ func testMatchNative(t *testing.T, compiler string, extraOpts ...string) {
 		{"threads", nil, ""},
 		{"threads2", nil, ""},
 		{"sigwait", nil, ""},
+		{"pipes", nil, ""},
+		{"forkpipe", nil, ""},
 	}
 	for _, tc := range tests {
 		for _, opt := range append(opts, extraOpts...) {
@@ -731,6 +733,13 @@ func TestThreadsDeterministic(t *testing.T) {
 					t.Fatalf("tid %d hit adder twice", ev.Tid)
 				}
 				seen[ev.Tid] = true
+				// A single step stays on the stopped thread, even
+				// when its quantum is used up.
+				p.used = quantum
+				before := cur.CPU.InstructionsExecuted()
+				if ev, err := p.Resume(StopSingleStep|StopBreakpoint, false); err != nil || ev.Kind != StopSingleStep || ev.Tid != cur.Tid || cur.CPU.InstructionsExecuted() != before+1 {
+					t.Fatalf("step: %+v %v, want one step of tid %d", ev, err, cur.Tid)
+				}
 			}
 			p.Mem.ClearBreakpoint(adder)
 			if st := runToExit(t, p); st != 0 {

@@ -68,7 +68,9 @@ func (p *Process) run(mask StopMask) (Event, error) {
 				return p.stepEvent(), nil
 			}
 		}
-		if t.wait != waitNone || (p.multi() && p.used >= quantum) {
+		// A single step stays on the thread the tracer stepped: the
+		// quantum ends only when no step is asked for.
+		if t.wait != waitNone || (!step && (p.multi() || p.sliceMode) && p.used >= quantum) {
 			if ev, stop, err := p.schedule(mask); stop {
 				return ev, err
 			}

@@ -141,6 +141,9 @@ func (si *sigInfo) put(b []byte) {
 	}
 	le.PutUint32(b[16:], uint32(si.pid)) // si_pid
 	le.PutUint32(b[20:], uint32(si.uid)) // si_uid
+	if si.signo == sigCHLD {
+		le.PutUint32(b[24:], uint32(si.status)) // si_status
+	}
 }
 
 // setupFrame builds an rt_sigframe for si on t's stack (or its alternate

@@ -72,6 +72,7 @@ type sigInfo struct {
 	uid    int    // kill: si_uid
 	fault  bool   // synchronous (CPU fault or int3): cannot be ignored or blocked
 	trapno uint64 // faults: the x86 trap number for sigcontext
+	status int    // SIGCHLD: si_status
 }
 
 // defaultIgnored reports whether sig's default action is to do nothing.
@@ -254,4 +255,8 @@ func (p *Process) finish(status int) {
 	p.park = parkNone
 	p.files.closeAll()
 	p.log.WithField("status", status).Debug("exited")
+	p.orphanChildren()
+	if p.parent != nil {
+		p.parent.childExited(p, status)
+	}
 }

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"path/filepath"
 	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/emu"
@@ -40,7 +41,10 @@ const (
 	sysClone          = 56
 	sysFork           = 57
 	sysVfork          = 58
+	sysExecve         = 59
 	sysExit           = 60
+	sysWait4          = 61
+	sysWaitid         = 247
 	sysKill           = 62
 	sysUname          = 63
 	sysFcntl          = 72
@@ -54,6 +58,15 @@ const (
 	sysGetegid        = 108
 	sysGetppid        = 110
 	sysSigaltstack    = 131
+	sysPrctl          = 157
+	sysSchedGetaff    = 204
+	sysEpollCreate    = 213
+	sysEpollWait      = 232
+	sysEpollCtl       = 233
+	sysEpollPwait     = 281
+	sysEventfd        = 284
+	sysEventfd2       = 290
+	sysEpollCreate1   = 291
 	sysArchPrctl      = 158
 	sysGettid         = 186
 	sysTime           = 201
@@ -79,6 +92,8 @@ const (
 	sysRseq           = 334
 	sysClone3         = 435
 	sysFaccessat2     = 439
+	sysPipe           = 22
+	sysPipe2          = 293
 )
 
 // syscall runs syscall nr for thread t with the arguments in its registers
@@ -135,6 +150,10 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		return p.sysReadlinkat(int32(a0), a1, a2, int64(a3))
 	case sysGetcwd:
 		return p.sysGetcwd(a0, a1)
+	case sysPipe:
+		return p.sysPipe2(a0, 0)
+	case sysPipe2:
+		return p.sysPipe2(a0, int(int32(a1)))
 	case sysGetdents64:
 		return p.sysGetdents64(int32(a0), a1, a2)
 
@@ -150,7 +169,7 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		return p.sysMadvise(a0, a1, int(int32(a2)))
 
 	case sysExit, sysExitGroup:
-		if nr == sysExit && p.multi() {
+		if nr == sysExit && len(p.threads) > 1 {
 			p.threadExit = true
 			return 0
 		}
@@ -159,15 +178,31 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		p.log.WithField("code", a0&0xff).Debug(syscallName(nr))
 		return 0
 	case sysClone:
+		if a0&cloneThread == 0 {
+			return p.fork(t, a0, a1, a2, a3, a4)
+		}
 		return p.sysClone(t, a0, a1, a2, a3, a4)
-	case sysClone3, sysFork, sysVfork:
+	case sysFork:
+		return p.fork(t, sigCHLD, 0, 0, 0, 0)
+	case sysVfork:
+		return p.fork(t, cloneVM|cloneVfork|sigCHLD, 0, 0, 0, 0)
+	case sysClone3:
 		return fail(eNOSYS) // glibc falls back from clone3 to clone
+	case sysWait4:
+		return p.sysWait4(t, int(int32(a0)), a1, int(int32(a2)), a3)
+	case sysWaitid:
+		return p.sysWaitid(t, int(int32(a0)), int(int32(a1)), a2, int(int32(a3)), a4)
+	case sysExecve:
+		return p.sysExecve(t, a0, a1, a2)
 	case sysGetpid:
 		return uint64(p.Pid)
 	case sysGettid:
 		return uint64(t.Tid)
 	case sysGetppid:
-		return 1
+		if p.parent != nil {
+			return uint64(p.parent.Pid)
+		}
+		return 1 // the root, and orphans (reparented to init)
 	case sysGetuid, sysGeteuid, sysGetgid, sysGetegid:
 		uid, euid, gid, egid := p.host.IDs()
 		switch nr {
@@ -190,6 +225,25 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 		return 0
 	case sysRseq:
 		return fail(eNOSYS)
+	case sysSchedGetaff:
+		return p.sysSchedGetaffinity(int(int32(a0)), a1, a2)
+	case sysEventfd:
+		return p.sysEventfd2(uint32(a0), 0)
+	case sysEventfd2:
+		return p.sysEventfd2(uint32(a0), int(int32(a1)))
+	case sysEpollCreate:
+		if int32(a0) <= 0 {
+			return fail(eINVAL)
+		}
+		return p.sysEpollCreate1(0)
+	case sysEpollCreate1:
+		return p.sysEpollCreate1(int(int32(a0)))
+	case sysEpollCtl:
+		return p.sysEpollCtl(int32(a0), int(int32(a1)), int32(a2), a3)
+	case sysEpollWait, sysEpollPwait:
+		return p.sysEpollWait(t, int32(a0), a1, int(int32(a2)), int(int32(a3)))
+	case sysPrctl:
+		return p.sysPrctl(t, int(int32(a0)), a1)
 	case sysArchPrctl:
 		return p.sysArchPrctl(t, int(a0), a1)
 	case sysUname:
@@ -317,6 +371,42 @@ func (p *Process) sysArchPrctl(t *Thread, code int, addr uint64) uint64 {
 		return p.putU64(addr, v)
 	}
 	return fail(eINVAL) // including ARCH_CET_STATUS: no CET, like a non-CET kernel
+}
+
+const (
+	prSetName = 15
+	prGetName = 16
+	taskComm  = 16 // TASK_COMM_LEN
+)
+
+// sysPrctl covers the thread name calls; other options fail with EINVAL.
+func (p *Process) sysPrctl(t *Thread, option int, arg uint64) uint64 {
+	switch option {
+	case prSetName:
+		b := make([]byte, taskComm-1)
+		for i := range b {
+			c, r := p.getBytes(arg+uint64(i), 1)
+			if r != 0 {
+				return r
+			}
+			if c[0] == 0 {
+				b = b[:i]
+				break
+			}
+			b[i] = c[0]
+		}
+		t.name = string(b)
+		return 0
+	case prGetName:
+		name := t.name
+		if name == "" {
+			name = filepath.Base(p.execfn)
+		}
+		b := make([]byte, taskComm)
+		copy(b[:taskComm-1], name)
+		return p.putBytes(arg, b)
+	}
+	return fail(eINVAL)
 }
 
 func (p *Process) sysUname(addr uint64) uint64 {
@@ -580,17 +670,52 @@ func (p *Process) sysSigaltstack(t *Thread, ssAddr, oldAddr uint64) uint64 {
 func (p *Process) sysKill(pid, sig int) uint64 {
 	// This process, its process group (0 or -pid); kill(-1) reaches
 	// every process but the caller, and there is no other.
+	target := p
 	if pid != p.Pid && pid != 0 && pid != -p.Pid {
-		return fail(eSRCH)
+		if target = p.findProcess(pid); target == nil {
+			return fail(eSRCH)
+		}
 	}
 	if sig < 0 || sig > maxSig {
 		return fail(eINVAL)
 	}
 	if sig != 0 {
 		uid, _, _, _ := p.host.IDs()
-		p.queue(nil, sigInfo{signo: sig, code: siUser, pid: p.Pid, uid: uid})
+		target.queue(nil, sigInfo{signo: sig, code: siUser, pid: p.Pid, uid: uid})
 	}
 	return 0
+}
+
+// findProcess finds a live process of the tree by pid (or -pid).
+func (p *Process) findProcess(pid int) *Process {
+	if pid < 0 {
+		pid = -pid
+	}
+	root := p
+	for root.parent != nil {
+		root = root.parent
+	}
+	var find func(q *Process) *Process
+	find = func(q *Process) *Process {
+		if q.Pid == pid && !q.gone() {
+			return q
+		}
+		for _, c := range q.children {
+			if r := find(c); r != nil {
+				return r
+			}
+		}
+		return nil
+	}
+	if r := find(root); r != nil {
+		return r
+	}
+	for _, o := range p.kern.orphans {
+		if r := find(o); r != nil {
+			return r
+		}
+	}
+	return nil
 }
 
 // sysTgkill sends a signal to thread tid (of thread group tgid, or any

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"errors"
 	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/emu"
@@ -18,6 +19,9 @@ import (
 // thread gets the CPU (only when there is more than one thread).
 const quantum = 100_000
 
+// errSliceDone ends a child's slice (see Process.slice).
+var errSliceDone = errors.New("slice done")
+
 // waitKind says what a thread is blocked in.
 type waitKind uint8
 
@@ -26,6 +30,9 @@ const (
 	waitFutex                  // FUTEX_WAIT*: woken by FUTEX_WAKE*, a timeout or a signal
 	waitSleep                  // nanosleep: woken by its deadline or a signal
 	waitSignal                 // pause, rt_sigsuspend: woken by a signal only
+	waitReady                  // read of an empty pipe or eventfd, epoll_wait: restarted when ready
+	waitChild                  // wait4: restarted when a child has exited
+	waitVfork                  // vfork: until the child execs or exits
 	waitExited                 // the thread has exited
 )
 
@@ -53,8 +60,11 @@ const (
 		cloneChildCleartid | cloneDetached | cloneUntraced | cloneChildSettid | 0xff // CSIGNAL
 )
 
-// multi reports whether the scheduler has more than one thread to run.
-func (p *Process) multi() bool { return len(p.threads) > 1 }
+// multi reports whether the scheduler has more than this thread to run:
+// other threads, child processes, or (in a child) the rest of the tree.
+func (p *Process) multi() bool {
+	return len(p.threads) > 1 || p.liveKids > 0 || p.parent != nil || p.orphan || len(p.kern.orphans) > 0
+}
 
 // sysClone creates a thread (CLONE_THREAD with a shared address space,
 // files and handlers). Fork-style clones are not supported yet.
@@ -66,7 +76,7 @@ func (p *Process) sysClone(t *Thread, flags, stack, ptid, ctid, tls uint64) uint
 	if flags&cloneThreadFlags != cloneThreadFlags || flags&^cloneThreadOK != 0 {
 		return fail(eINVAL)
 	}
-	tid := p.nextID
+	tid := p.kern.nextID
 	if flags&cloneParentSettid != 0 {
 		if r := p.putU32(ptid, uint32(tid)); r != 0 {
 			return r
@@ -77,7 +87,7 @@ func (p *Process) sysClone(t *Thread, flags, stack, ptid, ctid, tls uint64) uint
 			return r
 		}
 	}
-	p.nextID++
+	p.kern.nextID++
 	c := t.CPU.Clone()
 	c.R[emu.RAX] = 0
 	if stack != 0 {
@@ -142,15 +152,17 @@ func (p *Process) exitThread(t *Thread) {
 // is blocked it waits for a deadline or a Kill; a deadlock (all threads in
 // untimed futex waits) therefore waits for Kill, as Linux would hang.
 func (p *Process) schedule(mask StopMask) (Event, bool, error) {
+	fresh := p.used == 0
 	p.used = 0
 	for {
-		if p.takeKill() {
+		if !p.sliceMode && p.takeKill() {
 			if p.cur.wait == waitExited && len(p.threads) > 0 {
 				p.cur = p.threads[0]
 			}
 			return p.terminate(sigKILL, mask)
 		}
 		next := p.checkWaits()
+		ran := p.runChildren()
 		n := len(p.threads)
 		for i := 1; i <= n; i++ {
 			j := ((p.curIdx+i)%n + n) % n
@@ -159,7 +171,24 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 					p.stepPending = false
 				}
 				p.cur, p.curIdx = t, j
+				if p.sliceMode && !fresh {
+					return Event{}, true, errSliceDone
+				}
 				return Event{}, false, nil
+			}
+		}
+		if p.sliceMode {
+			return Event{}, true, errSliceDone
+		}
+		if ran {
+			continue
+		}
+		for _, c := range p.kids() {
+			if c.gone() {
+				continue
+			}
+			if _, cn := c.poll(); !cn.IsZero() && (next.IsZero() || cn.Before(next)) {
+				next = cn
 			}
 		}
 		d := time.Duration(1 << 62)
@@ -182,8 +211,19 @@ func (p *Process) checkWaits() time.Time {
 		p.mu.Lock()
 		sig := p.readyLocked(t) != 0
 		p.mu.Unlock()
+		if (t.wait == waitReady && t.waitOn.ready()) || (t.wait == waitChild && p.zombie()) {
+			// Ready: the call runs again now, before any signal
+			// handler (which then returns to it), as if it had
+			// never blocked.
+			t.wait, t.waitOn, t.timed = waitNone, nil, false
+			p.restartSyscall(t)
+			continue
+		}
+		if t.wait == waitVfork || t.wait == waitExited {
+			continue
+		}
 		if sig {
-			if t.wait == waitFutex && !t.timed {
+			if (t.wait == waitFutex && !t.timed) || (t.wait == waitReady && !t.epoll) || t.wait == waitChild {
 				t.restart = true // -ERESTARTSYS: see restartSyscall
 			}
 			p.endWait(t, fail(eINTR))
@@ -197,8 +237,8 @@ func (p *Process) checkWaits() time.Time {
 		}
 		if !now.Before(t.deadline) {
 			res := fail(eTIMEDOUT)
-			if t.wait == waitSleep {
-				res = 0
+			if t.wait == waitSleep || t.wait == waitReady {
+				res = 0 // nanosleep done; epoll_wait found nothing
 			}
 			p.endWait(t, res)
 			continue
@@ -221,7 +261,7 @@ func (p *Process) endWait(t *Thread, res uint64) {
 		rb = le.AppendUint64(rb, uint64(left%time.Second))
 		p.putBytes(t.remAddr, rb)
 	}
-	t.wait, t.timed = waitNone, false
+	t.wait, t.timed, t.waitOn = waitNone, false, nil
 	t.CPU.R[emu.RAX] = res
 }
 
