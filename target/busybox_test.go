@@ -2,6 +2,8 @@ package target
 
 import (
 	"debug/elf"
+	"errors"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +20,7 @@ func TestBusyboxShell(t *testing.T) {
 	const bb = "/usr/bin/busybox"
 	f, err := elf.Open(bb)
 	if err != nil {
-		t.Skipf("no %s: %v", bb, err)
+		testenv.Missing(t, bb+" (Debian's busybox-static)", err)
 	}
 	static := true
 	for _, p := range f.Progs {
@@ -26,7 +28,7 @@ func TestBusyboxShell(t *testing.T) {
 	}
 	f.Close()
 	if !static {
-		t.Skipf("%s is not statically linked", bb)
+		testenv.Missing(t, "a static "+bb+" (Debian's busybox-static)", errors.New("it has PT_INTERP"))
 	}
 	scripts := []string{
 		"echo hi | BB tr a-z A-Z",
@@ -72,7 +74,7 @@ func TestGoProgram(t *testing.T) {
 	cmd := exec.Command(goTool, "build", "-o", bin, "./testdata/goprog/main.go")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOAMD64=v1", "GOOS=linux", "GOARCH=amd64")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("cannot build the Go guest: %v\n%s", err, out)
+		t.Fatalf("cannot build the Go guest: %v\n%s", err, out)
 	}
 	args := []string{bin}
 	wantOut, wantErr, wantStatus := runNative(t, bin, args, "")

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -182,13 +183,10 @@ func TestLoadMissingFile(t *testing.T) {
 
 // TestLoadRealDynamic rejects a dynamically linked host program.
 func TestLoadRealDynamic(t *testing.T) {
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		t.Skip("no gcc")
-	}
+	gcc := testenv.Tool(t, "gcc")
 	bin := filepath.Join(t.TempDir(), "dyn")
 	if out, err := exec.Command(gcc, "-o", bin, "testdata/hello.c").CombinedOutput(); err != nil {
-		t.Skipf("gcc: %v %s", err, out)
+		t.Fatalf("gcc: %v %s", err, out)
 	}
 	if _, err := Load(Config{Path: bin, Log: testLogger(t)}); !errors.Is(err, ErrDynamic) {
 		t.Fatalf("err = %v, want ErrDynamic", err)

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"io"
 	"os"
 	"os/exec"
@@ -52,13 +53,7 @@ func buildGuest(t testing.TB, name, opt string) string {
 // buildWith is buildGuest with compiler cc (gcc gives static glibc).
 func buildWith(t testing.TB, compiler, name, opt string) string {
 	t.Helper()
-	cc, err := exec.LookPath(compiler)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", compiler, err)
-		}
-		t.Skipf("%s not found: %v", compiler, err)
-	}
+	cc := testenv.Tool(t, compiler)
 	key := compiler + "-" + name + opt
 	guestCache.Lock()
 	if guestCache.dir == "" {

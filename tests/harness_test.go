@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,7 +122,7 @@ func runSuite(m *testing.M) int {
 		repo:         filepath.Dir(testDir),
 		testDir:      testDir,
 		work:         work,
-		requireTools: os.Getenv("CI") == "true" || os.Getenv("CI") == "1" || os.Getenv("REDOX_GDBSTUB_REQUIRE_TOOLS") == "1",
+		requireTools: testenv.RequireTools(),
 		guests:       map[string]string{},
 		guestErr:     map[string]error{},
 		sources:      map[string]string{},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,7 @@ func BenchmarkRunIntLoop(b *testing.B) {
 	}
 	qemu, err := exec.LookPath("qemu-x86_64")
 	if err != nil {
-		if requireTools() {
+		if testenv.RequireTools() {
 			b.Fatalf("qemu-x86_64 is required under CI: %v", err)
 		}
 		b.Logf("qemu-x86_64 not found, no stub/qemu ratio: %v", err)
@@ -124,13 +125,7 @@ func mustRead(tb testing.TB, path string) string {
 //
 //	go test -run '^$' -bench RunBusybox -cpuprofile cpu.prof ./cmd/redox-gdbstub
 func BenchmarkRunBusybox(b *testing.B) {
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		if requireTools() {
-			b.Fatalf("busybox (busybox-static) is required under CI: %v", err)
-		}
-		b.Skipf("busybox not found: %v", err)
-	}
+	busybox := testenv.Tool(b, "busybox")
 	cc := needMusl(b)
 	dir := b.TempDir()
 	gen := buildGuest(b, cc, dir, "gendata", mustRead(b, filepath.Join("..", "..", "bench", "workloads", "gendata.c")))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"errors"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"io"
 	"os"
 	"os/exec"
@@ -50,24 +51,11 @@ int main(void) {
 `,
 }
 
-// requireTools reports whether a missing tool fails the test instead of
-// skipping it: under CI (CI=true) or with REDOX_GDBSTUB_REQUIRE_TOOLS=1.
-func requireTools() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("REDOX_GDBSTUB_REQUIRE_TOOLS") == "1"
-}
-
 // needMusl returns musl-gcc's path, skipping the test when it is missing
 // except under CI, where a missing compiler is a failure.
 func needMusl(t testing.TB) string {
 	t.Helper()
-	cc, err := exec.LookPath("musl-gcc")
-	if err != nil {
-		if requireTools() {
-			t.Fatalf("musl-gcc is required under CI: %v", err)
-		}
-		t.Skipf("musl-gcc not found: %v", err)
-	}
-	return cc
+	return testenv.Tool(t, "musl-gcc")
 }
 
 // buildGuest compiles src with musl-gcc -static into dir/name.
