@@ -557,3 +557,10 @@ func (s *Session) SetEnvRegs(tid int, r EnvRegisters) error {
 	ApplyEnvRegs(c, r)
 	return nil
 }
+
+// A Session is the trace file: 8-byte operations in, 56-byte events out.
+var (
+	_ io.Reader = (*Session)(nil)
+	_ io.Writer = (*Session)(nil)
+	_ io.Closer = (*Session)(nil)
+)

@@ -450,12 +450,17 @@ func (s *Session) detach() {
 	for bp := range s.breakpoints {
 		s.clearBreakpoint(bp)
 	}
-	if !s.exited {
-		flags := ptrace.Flags(0)
-		if s.pendingSig != 0 {
-			flags |= ptrace.FlagIgnore
+	if !s.exited && s.pendingSig != 0 {
+		// Drop the signal the program is stopped at, as gdbserver does
+		// for a signal gdb did not pass. As in Redox, FlagIgnore only
+		// counts in a write that also arms a stop, so discard it with a
+		// single step, then let the program run free.
+		if _, err := s.t.Next(ptrace.FlagIgnore | ptrace.StopSingleStep); err != nil {
+			s.exited = true
 		}
-		s.drain(flags)
+	}
+	if !s.exited {
+		s.drain(0)
 	}
 	s.closeTracer()
 }

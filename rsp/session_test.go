@@ -633,6 +633,31 @@ func TestKillDetach(t *testing.T) {
 			t.Errorf("detach: bps %v closed %v flags %v", f.bpsCopy(), f.isClosed(), f.lastFlags())
 		}
 	})
+	t.Run("D at a signal stop", func(t *testing.T) {
+		// gdb did not pass the SIGINT: detaching discards it. Redox's
+		// FlagIgnore only counts with a stop bit armed, so the discard
+		// must be a step with FlagIgnore, then a free run.
+		f := newFakeTracer()
+		f.script = []fakeStop{
+			{ev: ptrace.Event{Cause: ptrace.StopSignal, A: 2}},
+			{ev: ptrace.Event{Cause: ptrace.StopSingleStep}},
+		}
+		h := startSession(t, f)
+		if got := h.call("c"); !strings.HasPrefix(got, "T02") {
+			t.Fatalf("stop %q", got)
+		}
+		if got := h.call("D"); got != "OK" {
+			t.Errorf("D %q", got)
+		}
+		if o := h.wait(t); o != OutcomeDetached {
+			t.Errorf("outcome %v", o)
+		}
+		flags := f.flagsCopy()
+		n := len(flags)
+		if n < 3 || flags[n-2] != ptrace.FlagIgnore|ptrace.StopSingleStep || flags[n-1]&ptrace.StopMask != 0 {
+			t.Errorf("detach operations %v, want ...,FlagIgnore|StopSingleStep, then a free run", flags)
+		}
+	})
 	t.Run("disconnect after exit", func(t *testing.T) {
 		f := newFakeTracer()
 		f.script = []fakeStop{{ev: ptrace.Event{Cause: ptrace.StopExit, A: 0}}}

@@ -3,6 +3,7 @@
 //
 //	redox-gdbstub [--once] [--log-level LEVEL] [--remote-debug] COMM [PROG [ARGS...]]
 //	redox-gdbstub run [--log-level LEVEL] PROG [ARGS...]
+//	redox-gdbstub strace [-f] [-k] [-o FILE] [-e trace=NAME[,NAME...]] PROG [ARGS...]
 //
 // COMM is HOST:PORT, :PORT (127.0.0.1 only) or - (the protocol runs over
 // stdin/stdout and the program's output goes to stderr). Without PROG the
@@ -88,6 +89,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == runSubcommand {
 		return runCommand(args[1:], stdin, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == straceSubcommand {
+		return straceCommand(args[1:], stdin, stdout, stderr)
 	}
 	o, err := parseArgs(args, stderr)
 	if errors.Is(err, errUsage) {
