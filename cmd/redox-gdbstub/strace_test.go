@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,13 +234,7 @@ int main(void) { printf("pid %d\n", (int)getpid()); return 0; }
 // straceBuild compiles a corpus guest with musl-gcc -static.
 func straceBuild(t *testing.T, dir, name string, flags ...string) string {
 	t.Helper()
-	cc, err := exec.LookPath("musl-gcc")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("musl-gcc is required in CI: %v", err)
-		}
-		t.Skipf("musl-gcc not found: %v", err)
-	}
+	cc := testenv.Tool(t, "musl-gcc")
 	src := filepath.Join(dir, name+".c")
 	if err := os.WriteFile(src, []byte(straceGuests[name]), 0o644); err != nil {
 		t.Fatal(err)
@@ -272,25 +268,19 @@ func ourStrace(t *testing.T, flags []string, bin string, args ...string) (trace,
 // strace is missing or ptrace is not permitted (containers), except in CI.
 func nativeStrace(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	st, err := exec.LookPath("strace")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("strace is required in CI: %v", err)
-		}
-		t.Skipf("strace not found: %v", err)
-	}
+	st := testenv.Tool(t, "strace")
 	out := filepath.Join(t.TempDir(), "native")
 	cmd := exec.Command(st, append([]string{"-o", out, bin}, args...)...)
 	var se bytes.Buffer
 	cmd.Stderr = &se
-	err = cmd.Run()
+	err := cmd.Run()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatalf("strace: %v", err)
 	}
 	b, rerr := os.ReadFile(out)
 	if rerr != nil || len(b) == 0 || strings.Contains(se.String(), "ptrace(PTRACE_TRACEME") {
-		t.Skipf("native strace cannot trace here: %v %s", rerr, se.String())
+		testenv.Missing(t, "a native strace that can trace", fmt.Errorf("%v %s", rerr, se.String()))
 	}
 	return string(b)
 }
@@ -572,10 +562,7 @@ func TestStraceThreads(t *testing.T) {
 void *f(void *a) { write(1, "thread\n", 7); return a; }
 int main(void) { pthread_t t; pthread_create(&t, 0, f, 0); pthread_join(t, 0); write(1, "main\n", 5); return 0; }
 `), 0o644)
-	cc, err := exec.LookPath("musl-gcc")
-	if err != nil {
-		t.Skip("musl-gcc not found")
-	}
+	cc := testenv.Tool(t, "musl-gcc")
 	bin := filepath.Join(dir, "thr")
 	if out, err := exec.Command(cc, "-static", "-O2", "-pthread", "-o", bin, src).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
