@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"errors"
-	"os"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,13 +21,7 @@ import (
 // missing musl-gcc skips the test locally and fails it in CI.
 func buildGuest(t *testing.T, name string) string {
 	t.Helper()
-	cc, err := exec.LookPath("musl-gcc")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("musl-gcc is required in CI: %v", err)
-		}
-		t.Skipf("musl-gcc not found: %v", err)
-	}
+	cc := testenv.Tool(t, "musl-gcc")
 	out := filepath.Join(t.TempDir(), name)
 	cmd := exec.Command(cc, "-static", "-O0", "-g", "-o", out, filepath.Join("testdata", name+".c"))
 	if b, err := cmd.CombinedOutput(); err != nil {
