@@ -92,3 +92,39 @@ func BenchmarkGuestProgram(b *testing.B) {
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "instructions/s")
 	b.ReportMetric(float64(total)/(cpuTime()-cstart).Seconds(), "instructions/cpu-s")
 }
+
+// TestNoAllocHotPaths: running cached integer, SSE and x87 code allocates
+// nothing per instruction.
+func TestNoAllocHotPaths(t *testing.T) {
+	sse := []byte{
+		0xf3, 0x0f, 0x6f, 0x07, // movdqu xmm0, [rdi]
+		0x66, 0x0f, 0xef, 0xc9, // pxor xmm1, xmm1
+		0x66, 0x0f, 0x74, 0xc8, // pcmpeqb xmm1, xmm0
+		0x66, 0x0f, 0xd7, 0xc1, // pmovmskb eax, xmm1
+		0xf2, 0x0f, 0x10, 0x57, 0x10, // movsd xmm2, [rdi+16]
+		0xf2, 0x0f, 0x59, 0xd2, // mulsd xmm2, xmm2
+		0xf2, 0x0f, 0x5e, 0xd2, // divsd xmm2, xmm2
+		0xf2, 0x48, 0x0f, 0x2d, 0xca, // cvtsd2si rcx, xmm2
+		0xcc,
+	}
+	for _, tc := range []struct {
+		name string
+		code []byte
+		rcx  uint64
+	}{{"integer", xorshiftLoop, 1000}, {"sse", sse, 0}} {
+		c := newTestCPU(t, tc.code)
+		c.R[RDI] = tData
+		c.Mem.WriteForce(tData+16, le64bytes(0x3ff8000000000000))
+		run := func() {
+			c.RIP = tCode
+			c.R[RCX] = tc.rcx
+			if reason, _ := c.Run(1<<20, nil); reason != StopInt3 {
+				t.Fatalf("%s: stop %d %v", tc.name, reason, &c.Fault)
+			}
+		}
+		run()
+		if a := testing.AllocsPerRun(20, run); a != 0 {
+			t.Errorf("%s: %v allocations per run", tc.name, a)
+		}
+	}
+}

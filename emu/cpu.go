@@ -7,7 +7,7 @@ import (
 const tlbSize = 256
 
 type tlbEntry struct {
-	tag uint64 // page number + 1; 0 = empty
+	tag uint64 // page number; ^0 = empty (flushTLB)
 	p   *page
 }
 
@@ -56,6 +56,7 @@ type CPU struct {
 func NewCPU(mem *Memory) *CPU {
 	c := &CPU{Mem: mem, rflags: 0x202, MXCSR: 0x1f80}
 	c.X87.FCW = 0x37f
+	c.flushTLB()
 	return c
 }
 
@@ -76,6 +77,7 @@ func (c *CPU) Clone() *CPU {
 		Mem: c.Mem, R: c.R, RIP: c.RIP, FSBase: c.FSBase, GSBase: c.GSBase,
 		XMM: c.XMM, MXCSR: c.MXCSR, X87: c.X87,
 	}
+	n.flushTLB()
 	n.SetFlags(c.Flags())
 	return n
 }
@@ -175,7 +177,41 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 				c.RIP = in.targ
 				st = stJump
 			}
-		case oAluRR, oAluRI, oShiftRI, oIncR, oDecR, oMovRI, oLoadR, oStoreR:
+		case oAluRR, oAluRI:
+			// inlined from execFast: the commonest instructions
+			sz := in.size
+			m := sizeMask[sz]
+			a := c.R[in.a.reg&15] & m
+			b := in.imm
+			if in.op == oAluRR {
+				b = c.R[in.b.reg&15] & m
+			}
+			var r uint64
+			cc := ccLogic
+			switch uint16(in.cond) {
+			case oAdd:
+				r, cc = a+b, ccAdd
+				c.setRegN(in.a.reg, sz, r)
+			case oSub:
+				r, cc = a-b, ccSub
+				c.setRegN(in.a.reg, sz, r)
+			case oCmp:
+				r, cc = a-b, ccSub
+			case oXor:
+				r = a ^ b
+				c.setRegN(in.a.reg, sz, r)
+			case oAnd:
+				r = a & b
+				c.setRegN(in.a.reg, sz, r)
+			case oOr:
+				r = a | b
+				c.setRegN(in.a.reg, sz, r)
+			default: // test
+				r = a & b
+			}
+			c.ccOp, c.ccSize, c.ccA, c.ccB, c.ccR = cc, sz, a, b, r
+			st = stNext
+		case oShiftRI, oIncR, oDecR, oMovRI, oLoadR, oStoreR:
 			st = c.execFast(in)
 		default:
 			st = c.exec(in)
@@ -220,20 +256,29 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 }
 
 func (c *CPU) flushTLB() {
-	c.tlb = [tlbSize]tlbEntry{}
+	for i := range c.tlb {
+		c.tlb[i] = tlbEntry{tag: ^uint64(0)}
+	}
 	c.codeP = nil
-	c.memGen = c.Mem.gen
+	if c.Mem != nil {
+		c.memGen = c.Mem.gen
+	}
 }
 
 // pageOf returns the page holding page number pn, or nil.
 func (c *CPU) pageOf(pn uint64) *page {
-	e := &c.tlb[pn&(tlbSize-1)]
-	if e.tag == pn+1 {
+	if e := &c.tlb[uint8(pn)]; e.tag == pn { // tlbSize == 256
 		return e.p
 	}
+	return c.pageOfSlow(pn)
+}
+
+// pageOfSlow is pageOf on a TLB miss (kept separate so pageOf inlines).
+func (c *CPU) pageOfSlow(pn uint64) *page {
 	p := c.Mem.lookup(pn)
 	if p != nil {
-		e.tag, e.p = pn+1, p
+		e := &c.tlb[uint8(pn)]
+		e.tag, e.p = pn, p
 	}
 	return p
 }

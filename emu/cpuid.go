@@ -7,8 +7,9 @@ package emu
 //     glibc's init_cpu_features takes the "other" path and does not read
 //     cache-descriptor leaves (2, 4, 0x8000001D) to size memcpy thresholds.
 //   - Family 6, model 6, stepping 3 (like QEMU's qemu64).
-//   - Leaf 1 EDX: FPU TSC CX8 CMOV CLFSH MMX FXSR SSE SSE2. ECX: nothing
-//     (no SSE3, SSSE3, SSE4, POPCNT, OSXSAVE, AVX, hypervisor).
+//   - Leaf 1 EDX: FPU TSC CX8 CMOV CLFSH MMX FXSR SSE SSE2. ECX: POPCNT
+//     only (no SSE3, SSSE3, SSE4, OSXSAVE, AVX, hypervisor). MMX is
+//     implemented except the MMX<->float conversions (cvtpi2ps & co.).
 //   - Leaf 7: no extended features (no BMI, ERMS, AVX2, CET...).
 //   - Extended leaves up to 0x80000008: LAHF/SAHF in 64-bit mode,
 //     SYSCALL, NX, long mode; a brand string; 48-bit virtual and physical
@@ -36,8 +37,9 @@ func cpuidRegs(leaf, sub uint32) (a, b, c, d uint32) {
 			sse   = 1 << 25
 			sse2  = 1 << 26
 		)
+		const popcnt = 1 << 23 // ECX
 		// EBX: CLFLUSH line size 8*8 = 64 bytes, 1 logical processor, APIC id 0
-		return 0x00000663, 0x00010800, 0, fpu | tsc | cx8 | cmov | clfsh | mmx | fxsr | sse | sse2
+		return 0x00000663, 0x00010800, popcnt, fpu | tsc | cx8 | cmov | clfsh | mmx | fxsr | sse | sse2
 	case 0x80000000:
 		return cpuidMaxExt, 0, 0, 0
 	case 0x80000001:

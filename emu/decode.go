@@ -104,6 +104,8 @@ func regInfo(r x86asm.Reg) (kind, num, size uint8, ok bool) {
 		return kReg, uint8(r - x86asm.RAX), 8, true
 	case r >= x86asm.X0 && r <= x86asm.X15:
 		return kXMM, uint8(r - x86asm.X0), 16, true
+	case r >= x86asm.M0 && r <= x86asm.M7:
+		return kMM, uint8(r - x86asm.M0), 8, true
 	}
 	return 0, 0, 0, false
 }
@@ -479,7 +481,7 @@ func translate(x *x86asm.Inst, addr uint64, out *inst) bool {
 
 // validate rejects operand combinations the executor does not handle.
 func validate(in *inst) bool {
-	if in.a.kind == kXMM || in.b.kind == kXMM {
+	if in.a.kind == kXMM || in.b.kind == kXMM || in.a.kind == kMM || in.b.kind == kMM {
 		return false
 	}
 	switch in.op {

@@ -31,6 +31,11 @@
 //     operation, operands and result; flags are computed when read, and
 //     conditional branches after cmp/sub/test/logic ops are answered
 //     straight from the operands.
-//   - CPUID describes a fixed SSE2-only baseline CPU (cpuid.go). x87 long
-//     double arithmetic is exact to 64-bit mantissas via math/big (x87.go).
+//   - CPUID describes a fixed SSE2-only baseline CPU (cpuid.go).
+//   - Floating point: SSE arithmetic uses host float64 operations plus
+//     error-free transformations to honour MXCSR rounding, DAZ/FTZ and
+//     exception flags (ssefp.go). x87 keeps 80-bit values; common
+//     operations are allocation-free integer code (x87fast.go), the rest
+//     (and the transcendentals, x87trans.go) is exact math/big rounded once
+//     per the control word.
 package emu

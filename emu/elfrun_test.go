@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
-	"os"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,18 +16,10 @@ import (
 // handful of syscalls musl's startup and stdio make, so whole guest
 // programs can run on the CPU without the target package.
 
-// needTool returns the path of a host tool; a missing tool fails the test
-// under CI=true and skips it otherwise.
+// needTool returns the path of a host tool (see testenv.Tool).
 func needTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required (CI=true): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testenv.Tool(t, name)
 }
 
 type miniOS struct {

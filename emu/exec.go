@@ -570,7 +570,7 @@ func (c *CPU) exec(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		if v&^0xffff != 0 {
+		if v&^mxcsrMask != 0 {
 			c.gpFault()
 			return stFault
 		}

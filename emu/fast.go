@@ -155,12 +155,7 @@ func (c *CPU) execFast(in *inst) int {
 			cf = uint64(s>>(cnt-1)) & 1
 		}
 		c.setRegN(in.a.reg, sz, r)
-		f := szp(r, sz) | cf
-		if of != 0 {
-			f |= FlagOF
-		}
-		c.rflags = c.rflags&^arithMask | f
-		c.ccOp = ccEager
+		c.ccOp, c.ccSize, c.ccR, c.ccC = ccShift, sz, r, cf|(of&1)<<11
 		return stNext
 	case oIncR, oDecR:
 		cf := c.cf()

@@ -18,6 +18,7 @@ const (
 	ccLogic
 	ccInc
 	ccDec
+	ccShift // shl/shr/sar by a non-zero count: ccR result, ccC holds CF and OF as flag bits
 )
 
 var sizeMask = [17]uint64{1: 0xff, 2: 0xffff, 4: 0xffffffff, 8: ^uint64(0), 16: ^uint64(0)}
@@ -103,6 +104,8 @@ func (c *CPU) arith() uint64 {
 		}
 		f |= (a ^ b ^ r) & FlagAF
 	case ccLogic:
+	case ccShift:
+		f |= c.ccC & (FlagCF | FlagOF)
 	case ccInc:
 		f |= c.ccC & FlagCF
 		if r == sb {
@@ -137,6 +140,8 @@ func (c *CPU) cf() uint64 {
 		return 0
 	case ccLogic:
 		return 0
+	case ccShift:
+		return c.ccC & FlagCF
 	case ccAdd:
 		m := sizeMask[c.ccSize]
 		if c.ccR&m < c.ccA&m {

@@ -109,7 +109,12 @@ func TestNativeOracle(t *testing.T) {
 			bad += " flags=" + strconv.FormatUint(got[8], 16) + " want " + strconv.FormatUint(want[8], 16)
 		}
 		if !bytes.Equal(gotMem, wantMem) {
-			bad += " memory differs"
+			bad += " memory differs:"
+			for k := 0; k < 128; k += 4 {
+				if !bytes.Equal(gotMem[k:k+4], wantMem[k:k+4]) {
+					bad += " [" + strconv.Itoa(k) + "]=" + hex.EncodeToString(gotMem[k:k+4]) + " want " + hex.EncodeToString(wantMem[k:k+4])
+				}
+			}
 		}
 		if bad != "" {
 			failures[name]++

@@ -6,9 +6,11 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// SSE/SSE2 subset: the moves, logic, integer lanes and scalar double/single
-// arithmetic that libc string functions and gcc's double code use. Floating
-// point exceptions are not raised and MXCSR status flags are not updated.
+// SSE/SSE2: moves, logic, integer lanes, shuffles, packed compares,
+// conversions and scalar/packed float arithmetic. Float arithmetic and
+// conversions follow MXCSR (rounding control, DAZ, FTZ) and set its
+// exception flags (ssefp.go); exceptions always take the masked response.
+// MMX-register forms are in mmx.go.
 
 const (
 	oMovAligned   = oSSEFirst + iota // movdqa/movaps/movapd
@@ -68,6 +70,9 @@ const (
 	oCmpScalarS
 	oCmpPackedD
 	oCmpPackedS
+	oPsadbw
+	oMaskmovdqu // stores the bytes of a selected by b's sign bits at [RDI]
+	oRcp        // rcp/rsqrt (cond 1) ps/ss: imm lanes
 )
 
 // fcmp evaluates SSE compare predicate p (0..7) on a, b.
@@ -94,6 +99,14 @@ func fcmp(p uint64, a, b float64) bool {
 }
 
 func sat16(v int64) int64 { return max(-32768, min(32767, v)) }
+
+// satN saturates v to a signed n-byte lane (n = 1 or 2).
+func satN(v int64, n int) int64 {
+	if n == 1 {
+		return max(-128, min(127, v))
+	}
+	return sat16(v)
+}
 
 // logic kinds
 const (
@@ -145,6 +158,9 @@ const (
 )
 
 func translateSSE(x *x86asm.Inst, out *inst) bool {
+	if out.a.kind == kMM || out.b.kind == kMM || out.c.kind == kMM || mmxOnly(x.Op) {
+		return translateMMX(x, out)
+	}
 	return translateSSEOp(x, out) && validateSSE(out)
 }
 
@@ -161,6 +177,8 @@ func validateSSE(in *inst) bool {
 	case oMovScalar, oMovHigh, oMovLow:
 		return in.a.kind == kXMM && xm(&in.b) || in.a.kind == kMem && in.b.kind == kXMM
 	case oMovhlps, oMovlhps:
+		return in.a.kind == kXMM && in.b.kind == kXMM
+	case oMaskmovdqu:
 		return in.a.kind == kXMM && in.b.kind == kXMM
 	case oPmovmskb, oMovmskpd, oMovmskps, oPextrw:
 		return in.a.kind == kReg && in.b.kind == kXMM
@@ -278,6 +296,24 @@ func translateSSEOp(x *x86asm.Inst, out *inst) bool {
 		return set(oPLane, lnMulhuw, 2)
 	case x86asm.PADDSW:
 		return set(oPLane, lnAddsw, 2)
+	case x86asm.PADDSB:
+		return set(oPLane, lnAddsw, 1)
+	case x86asm.PSUBSB:
+		return set(oPLane, lnSubsw, 1)
+	case x86asm.PAVGW:
+		return set(oPLane, lnAvg, 2)
+	case x86asm.PSADBW:
+		return set(oPsadbw, 0, 0)
+	case x86asm.MASKMOVDQU:
+		return set(oMaskmovdqu, 0, 0)
+	case x86asm.RCPPS:
+		return set(oRcp, 0, 4)
+	case x86asm.RCPSS:
+		return set(oRcp, 0, 1)
+	case x86asm.RSQRTPS:
+		return set(oRcp, 1, 4)
+	case x86asm.RSQRTSS:
+		return set(oRcp, 1, 1)
 	case x86asm.PSUBSW:
 		return set(oPLane, lnSubsw, 2)
 	case x86asm.PADDUSW:
@@ -457,10 +493,14 @@ func translateSSEOp(x *x86asm.Inst, out *inst) bool {
 		return set(oPackedS, fMax, 0)
 	case x86asm.SQRTPS:
 		return set(oPackedS, fSqrt, 0)
-	case x86asm.UCOMISD, x86asm.COMISD:
+	case x86asm.UCOMISD:
 		return set(oUcomisd, 0, 0)
-	case x86asm.UCOMISS, x86asm.COMISS:
+	case x86asm.COMISD:
+		return set(oUcomisd, 1, 0)
+	case x86asm.UCOMISS:
 		return set(oUcomiss, 0, 0)
+	case x86asm.COMISS:
+		return set(oUcomiss, 1, 0)
 	}
 	return false
 }
@@ -565,6 +605,19 @@ func setLane(b *[16]byte, i, n int, v uint64) {
 // rounding (true = truncate, else MXCSR rounding), returning the x86
 // "integer indefinite" value when out of range.
 func (c *CPU) cvtToInt(f float64, size uint8, trunc bool) uint64 {
+	if f != f {
+		c.MXCSR |= mxIE
+		return signBit[size]
+	}
+	if isDenorm64(f) && c.MXCSR&mxDAZ != 0 {
+		return 0 // DAZ: exactly zero, no flags
+	}
+	in := f
+	defer func() {
+		if f != in && c.MXCSR&mxIE == 0 {
+			c.MXCSR |= mxPE
+		}
+	}()
 	if !trunc {
 		switch (c.MXCSR >> 13) & 3 {
 		case 0:
@@ -581,11 +634,13 @@ func (c *CPU) cvtToInt(f float64, size uint8, trunc bool) uint64 {
 	}
 	if size == 8 {
 		if math.IsNaN(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
+			c.MXCSR |= mxIE
 			return 1 << 63
 		}
 		return uint64(int64(f))
 	}
 	if math.IsNaN(f) || f >= 2147483648.0 || f < -2147483648.0 {
+		c.MXCSR |= mxIE
 		return 0x80000000
 	}
 	return uint64(uint32(int32(f)))
@@ -632,6 +687,9 @@ func (c *CPU) ucomi(a, b float64) {
 }
 
 func (c *CPU) execSSE(in *inst) int {
+	if in.rep == repMMX {
+		return c.execMMX(in)
+	}
 	switch in.op {
 	case oMovAligned, oMovUnaligned:
 		lo, hi, ok := c.readX(&in.b, in.op == oMovAligned)
@@ -742,6 +800,24 @@ func (c *CPU) execSSE(in *inst) int {
 		if !ok {
 			return stFault
 		}
+		if in.imm == 1 {
+			// byte lanes of the string functions, on whole quadwords
+			d := &c.XMM[in.a.reg]
+			switch in.cond {
+			case lnCmpeq:
+				d[0], d[1] = bytesEq(d[0], lo), bytesEq(d[1], hi)
+				return stNext
+			case lnMinu:
+				d[0], d[1] = bytesMinu(d[0], lo), bytesMinu(d[1], hi)
+				return stNext
+			case lnAdd:
+				d[0], d[1] = bytesAdd(d[0], lo), bytesAdd(d[1], hi)
+				return stNext
+			case lnSub:
+				d[0], d[1] = bytesSub(d[0], lo), bytesSub(d[1], hi)
+				return stNext
+			}
+		}
 		s := toBytes(lo, hi)
 		d := toBytes(c.XMM[in.a.reg][0], c.XMM[in.a.reg][1])
 		n := int(in.imm)
@@ -787,9 +863,9 @@ func (c *CPU) execSSE(in *inst) int {
 			case lnMulhuw:
 				r = x * y >> 16
 			case lnAddsw:
-				r = uint64(sat16(sx(x, 2) + sx(y, 2)))
+				r = uint64(satN(sx(x, uint8(n))+sx(y, uint8(n)), n))
 			case lnSubsw:
-				r = uint64(sat16(sx(x, 2) - sx(y, 2)))
+				r = uint64(satN(sx(x, uint8(n))-sx(y, uint8(n)), n))
 			case lnAddusw:
 				r = min(x+y, m)
 			case lnSubusw:
@@ -798,6 +874,67 @@ func (c *CPU) execSSE(in *inst) int {
 				}
 			}
 			setLane(&d, i, n, r&m)
+		}
+		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&d)
+		return stNext
+
+	case oPsadbw:
+		lo, hi, ok := c.readX(&in.b, true)
+		if !ok {
+			return stFault
+		}
+		d := &c.XMM[in.a.reg]
+		sad := func(x, y uint64) uint64 {
+			var t uint64
+			for i := 0; i < 8; i++ {
+				a, b := (x>>(8*i))&0xff, (y>>(8*i))&0xff
+				if a > b {
+					t += a - b
+				} else {
+					t += b - a
+				}
+			}
+			return t
+		}
+		d[0], d[1] = sad(d[0], lo), sad(d[1], hi)
+		return stNext
+
+	case oMaskmovdqu:
+		// a byte-masked non-temporal store; all checks before any write
+		src := toBytes(c.XMM[in.a.reg][0], c.XMM[in.a.reg][1])
+		mask := toBytes(c.XMM[in.b.reg][0], c.XMM[in.b.reg][1])
+		addr := c.R[RDI]
+		for i := 0; i < 16; i++ {
+			if mask[i]&0x80 != 0 && !c.canWrite(addr+uint64(i), 1) {
+				return stFault
+			}
+		}
+		for i := 0; i < 16; i++ {
+			if mask[i]&0x80 != 0 {
+				c.store(addr+uint64(i), 1, uint64(src[i]))
+			}
+		}
+		return stNext
+
+	case oRcp:
+		// The hardware's approximations (relative error <= 1.5*2^-12)
+		// are implementation specific; this returns the correctly
+		// rounded 1/x or 1/sqrt(x), which is within that bound.
+		lo, hi, ok := c.readX(&in.b, in.imm == 4)
+		if !ok {
+			return stFault
+		}
+		s := toBytes(lo, hi)
+		d := toBytes(c.XMM[in.a.reg][0], c.XMM[in.a.reg][1])
+		for i := 0; i < int(in.imm); i++ {
+			x := float64(math.Float32frombits(uint32(lane(&s, i, 4))))
+			var r float64
+			if in.cond == 1 {
+				r = 1 / math.Sqrt(x)
+			} else {
+				r = 1 / x
+			}
+			setLane(&d, i, 4, uint64(math.Float32bits(float32(r))))
 		}
 		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&d)
 		return stNext
@@ -919,12 +1056,8 @@ func (c *CPU) execSSE(in *inst) int {
 		return stNext
 
 	case oPmovmskb:
-		s := toBytes(c.XMM[in.b.reg][0], c.XMM[in.b.reg][1])
-		var m uint64
-		for i := 0; i < 16; i++ {
-			m |= uint64(s[i]>>7) << i
-		}
-		c.setReg(&in.a, 8, m)
+		x := c.XMM[in.b.reg]
+		c.setReg(&in.a, 8, byteSigns(x[0])|byteSigns(x[1])<<8)
 		return stNext
 
 	case oMovmskpd:
@@ -999,9 +1132,9 @@ func (c *CPU) execSSE(in *inst) int {
 		}
 		iv := sx(v, in.size2)
 		if in.op == oCvtsi2sd {
-			c.XMM[in.a.reg][0] = math.Float64bits(float64(iv))
+			c.XMM[in.a.reg][0] = math.Float64bits(c.cvtIntToF64(iv))
 		} else {
-			c.XMM[in.a.reg][0] = c.XMM[in.a.reg][0]&^0xffffffff | uint64(math.Float32bits(float32(iv)))
+			c.XMM[in.a.reg][0] = c.XMM[in.a.reg][0]&^0xffffffff | uint64(math.Float32bits(c.cvtIntToF32(iv)))
 		}
 		return stNext
 
@@ -1018,7 +1151,7 @@ func (c *CPU) execSSE(in *inst) int {
 			if !ok {
 				return stFault
 			}
-			f = float64(math.Float32frombits(uint32(v)))
+			f = float64(c.dazQuiet32(math.Float32frombits(uint32(v))))
 		}
 		c.setReg(&in.a, in.size, c.cvtToInt(f, in.size, in.op == oCvttsd2si || in.op == oCvttss2si))
 		return stNext
@@ -1028,7 +1161,7 @@ func (c *CPU) execSSE(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		r := math.Float32bits(float32(math.Float64frombits(v)))
+		r := math.Float32bits(c.cvtF64ToF32(math.Float64frombits(v)))
 		c.XMM[in.a.reg][0] = c.XMM[in.a.reg][0]&^0xffffffff | uint64(r)
 		return stNext
 
@@ -1037,7 +1170,7 @@ func (c *CPU) execSSE(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		c.XMM[in.a.reg][0] = math.Float64bits(float64(math.Float32frombits(uint32(v))))
+		c.XMM[in.a.reg][0] = math.Float64bits(c.cvtF32ToF64(math.Float32frombits(uint32(v))))
 		return stNext
 
 	case oCvtdq2pd:
@@ -1070,7 +1203,7 @@ func (c *CPU) execSSE(in *inst) int {
 		for i := 0; i < 4; i++ {
 			v := lane(&s, i, 4)
 			if in.op == oCvtdq2ps {
-				v = uint64(math.Float32bits(float32(int32(v))))
+				v = uint64(math.Float32bits(c.cvtIntToF32(int64(int32(v)))))
 			} else {
 				v = c.cvtToInt(float64(math.Float32frombits(uint32(v))), 4, true)
 			}
@@ -1085,7 +1218,7 @@ func (c *CPU) execSSE(in *inst) int {
 			return stFault
 		}
 		a := math.Float64frombits(c.XMM[in.a.reg][0])
-		c.XMM[in.a.reg][0] = math.Float64bits(floatOp(in.cond, a, math.Float64frombits(v)))
+		c.XMM[in.a.reg][0] = math.Float64bits(c.arith64(in.cond, a, math.Float64frombits(v)))
 		return stNext
 
 	case oScalarS:
@@ -1094,10 +1227,7 @@ func (c *CPU) execSSE(in *inst) int {
 			return stFault
 		}
 		a := math.Float32frombits(uint32(c.XMM[in.a.reg][0]))
-		r := float32(floatOp(in.cond, float64(a), float64(math.Float32frombits(uint32(v)))))
-		if in.cond == fSqrt {
-			r = float32(math.Sqrt(float64(math.Float32frombits(uint32(v)))))
-		}
+		r := c.arith32(in.cond, a, math.Float32frombits(uint32(v)))
 		c.XMM[in.a.reg][0] = c.XMM[in.a.reg][0]&^0xffffffff | uint64(math.Float32bits(r))
 		return stNext
 
@@ -1107,8 +1237,8 @@ func (c *CPU) execSSE(in *inst) int {
 			return stFault
 		}
 		d := &c.XMM[in.a.reg]
-		d[0] = math.Float64bits(floatOp(in.cond, math.Float64frombits(d[0]), math.Float64frombits(lo)))
-		d[1] = math.Float64bits(floatOp(in.cond, math.Float64frombits(d[1]), math.Float64frombits(hi)))
+		d[0] = math.Float64bits(c.arith64(in.cond, math.Float64frombits(d[0]), math.Float64frombits(lo)))
+		d[1] = math.Float64bits(c.arith64(in.cond, math.Float64frombits(d[1]), math.Float64frombits(hi)))
 		return stNext
 
 	case oPackedS:
@@ -1121,7 +1251,7 @@ func (c *CPU) execSSE(in *inst) int {
 		for i := 0; i < 4; i++ {
 			x := math.Float32frombits(uint32(lane(&d, i, 4)))
 			y := math.Float32frombits(uint32(lane(&s, i, 4)))
-			r := float32(floatOp(in.cond, float64(x), float64(y)))
+			r := c.arith32(in.cond, x, y)
 			setLane(&d, i, 4, uint64(math.Float32bits(r)))
 		}
 		c.XMM[in.a.reg][0], c.XMM[in.a.reg][1] = fromBytes(&d)
@@ -1148,8 +1278,8 @@ func (c *CPU) execSSE(in *inst) int {
 			return stFault
 		}
 		c.XMM[in.a.reg] = [2]uint64{
-			math.Float64bits(float64(math.Float32frombits(uint32(v)))),
-			math.Float64bits(float64(math.Float32frombits(uint32(v >> 32)))),
+			math.Float64bits(c.cvtF32ToF64(math.Float32frombits(uint32(v)))),
+			math.Float64bits(c.cvtF32ToF64(math.Float32frombits(uint32(v >> 32)))),
 		}
 		return stNext
 
@@ -1161,7 +1291,7 @@ func (c *CPU) execSSE(in *inst) int {
 		a, b := math.Float64frombits(lo), math.Float64frombits(hi)
 		var r uint64
 		if in.op == oCvtpd2ps {
-			r = uint64(math.Float32bits(float32(a))) | uint64(math.Float32bits(float32(b)))<<32
+			r = uint64(math.Float32bits(c.cvtF64ToF32(a))) | uint64(math.Float32bits(c.cvtF64ToF32(b)))<<32
 		} else {
 			r = c.cvtToInt(a, 4, false) | c.cvtToInt(b, 4, false)<<32
 		}
@@ -1244,7 +1374,14 @@ func (c *CPU) execSSE(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		c.ucomi(math.Float64frombits(c.XMM[in.a.reg][0]), math.Float64frombits(v))
+		a, b := math.Float64frombits(c.XMM[in.a.reg][0]), math.Float64frombits(v)
+		if isSNaN64(a) || isSNaN64(b) || in.cond == 1 && (a != a || b != b) {
+			c.MXCSR |= mxIE
+		}
+		if a == a && b == b {
+			a, b = c.daz64(a), c.daz64(b)
+		}
+		c.ucomi(a, b)
 		return stNext
 
 	case oUcomiss:
@@ -1252,10 +1389,51 @@ func (c *CPU) execSSE(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		a := math.Float32frombits(uint32(c.XMM[in.a.reg][0]))
-		c.ucomi(float64(a), float64(math.Float32frombits(uint32(v))))
+		a, b := math.Float32frombits(uint32(c.XMM[in.a.reg][0])), math.Float32frombits(uint32(v))
+		if isSNaN32(a) || isSNaN32(b) || in.cond == 1 && (a != a || b != b) {
+			c.MXCSR |= mxIE
+		}
+		if a == a && b == b {
+			a, b = c.daz32(a), c.daz32(b)
+		}
+		c.ucomi(float64(a), float64(b))
 		return stNext
 	}
 	c.sigill()
 	return stFault
+}
+
+// SWAR helpers: eight byte lanes in a uint64.
+const (
+	lowBits7 = 0x7f7f7f7f7f7f7f7f
+	highBits = 0x8080808080808080
+)
+
+// byteSigns gathers the top bit of each byte (pmovmskb of a quadword).
+func byteSigns(x uint64) uint64 {
+	return ((x >> 7) & 0x0101010101010101) * 0x0102040810204080 >> 56
+}
+
+// bytesEq is 0xff in each byte where a and b are equal.
+func bytesEq(a, b uint64) uint64 {
+	x := a ^ b
+	nz := ((x & lowBits7) + lowBits7 | x) & highBits // top bit set where byte != 0
+	return ((nz ^ highBits) >> 7) * 0xff
+}
+
+func bytesAdd(a, b uint64) uint64 {
+	return ((a & lowBits7) + (b & lowBits7)) ^ ((a ^ b) & highBits)
+}
+
+func bytesSub(a, b uint64) uint64 {
+	return ((a | highBits) - (b & lowBits7)) ^ ((a ^ ^b) & highBits)
+}
+
+// bytesMinu is the unsigned minimum of each byte.
+func bytesMinu(a, b uint64) uint64 {
+	var r uint64
+	for i := uint(0); i < 64; i += 8 {
+		r |= min((a>>i)&0xff, (b>>i)&0xff) << i
+	}
+	return r
 }

@@ -7,16 +7,20 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// x87 FPU: the subset libc uses for long double (musl's printf formats
-// floating point through long double). Values are kept as 80-bit extended
-// numbers in X87.ST, stored relative to the top of stack as FXSAVE does
-// (ST[0] is ST(0)); TOP lives in FSW bits 11..13 and FTW is the abridged
-// tag word over physical registers. Arithmetic is done with math/big at
-// 64-bit mantissa precision, rounding to nearest even, so results match
-// the hardware's default precision control. Not modelled: exceptions
-// (stack faults, invalid/denormal/precision flags), precision control
-// other than 64 bits, and transcendental instructions (fsin, fpatan, ...),
-// which raise SIGILL.
+// x87 FPU. Values are kept as 80-bit extended numbers in X87.ST, stored
+// relative to the top of stack as FXSAVE does (ST[0] is ST(0)); TOP lives
+// in FSW bits 11..13 and FTW is the abridged tag word over physical
+// registers. The common operations (loads and stores of float32/float64/
+// integers, compares, and + - * / of normal numbers at 64-bit precision)
+// run allocation-free on integer significands (x87fast.go); everything
+// else is computed exactly with math/big and rounded once. Both honour the
+// control word's rounding control and precision control (24/53/64 bits)
+// and set the sticky exception flags (IE DE ZE OE UE PE; DE is noted for
+// denormal float32/float64 memory operands and 80-bit arithmetic
+// operands); transcendental instructions are in x87trans.go. Not
+// modelled: unmasked exceptions (the masked response is always used),
+// stack overflow/underflow faults (C1/SF, IE on an empty register), the
+// C1 round-up indication, and FIP/FDP/FOP (stored as zero).
 
 const (
 	kST = kXMM + 1 // x87 register ST(reg)
@@ -49,6 +53,13 @@ const (
 	oFnclex
 	oFnstenv
 	oFldenv
+	oFpatan
+	oF2xm1
+	oFyl2x // cond 1: fyl2xp1
+	oFtrig // imm: 0 fsin, 1 fcos, 2 fsincos, 3 fptan
+	oFxtract
+	oFxsave  // imm&1: 64-bit form (REX.W)
+	oFxrstor // imm&1: 64-bit form
 )
 
 // farith kinds beyond the SSE ones
@@ -106,18 +117,67 @@ func (x f80) big() *big.Float {
 	return f
 }
 
-func fromBig(f *big.Float) f80 {
+func fromBig(f *big.Float) f80 { return fromBigRC(f, 0, 3) }
+
+// fromBigRC rounds f to an 80-bit value with x87 rounding control rc
+// (0 nearest even, 1 down, 2 up, 3 toward zero) and precision control pc
+// (0: 24-bit, 2: 53-bit, 1 and 3: 64-bit significands). The exponent range
+// stays the 80-bit one; tiny results are denormalised and rounded once.
+func fromBigRC(f *big.Float, rc, pc uint16) f80 {
+	r, _ := fromBigRCExc(f, rc, pc)
+	return r
+}
+
+// fromBigRCExc is fromBigRC that also reports the OE, UE and PE
+// exceptions of the final rounding (an inexact f is the caller's PE).
+func fromBigRCExc(f *big.Float, rc, pc uint16) (f80, uint16) {
 	var sign uint16
-	if f.Signbit() {
+	neg := f.Signbit()
+	if neg {
 		sign = 0x8000
 	}
 	if f.IsInf() {
-		return f80{1 << 63, sign | 0x7fff}
+		return f80{1 << 63, sign | 0x7fff}, 0
 	}
 	if f.Sign() == 0 {
-		return f80{0, sign}
+		return f80{0, sign}, 0
 	}
-	g := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven).Set(f)
+	prec := uint(64)
+	switch pc {
+	case 0:
+		prec = 24
+	case 2:
+		prec = 53
+	}
+	mode := big.ToNearestEven
+	switch rc {
+	case 1:
+		mode = big.ToNegativeInf
+	case 2:
+		mode = big.ToPositiveInf
+	case 3:
+		mode = big.ToZero
+	}
+	if f.MantExp(nil)-1+16383 <= 0 {
+		// denormal (or underflow to zero): round f * 2^(16382+63) to an
+		// integer significand
+		g := new(big.Float).SetPrec(f.Prec()+64).SetMantExp(f, 16382+63)
+		i := roundInt(g, rc)
+		var exc uint16
+		if i.Cmp(g) != 0 {
+			exc = fswUE | fswPE
+		}
+		m, _ := i.Uint64()
+		if i.Sign() < 0 {
+			v, _ := new(big.Float).Neg(i).Uint64()
+			m = v
+		}
+		if m>>63 != 0 {
+			return f80{m, sign | 1}, exc // rounded up to the smallest normal
+		}
+		return f80{m, sign}, exc
+	}
+	g := new(big.Float).SetPrec(prec).SetMode(mode).Set(f)
 	mant := new(big.Float)
 	exp := g.MantExp(mant) // g = mant * 2^exp, 0.5 <= |mant| < 1
 	mant.Abs(mant)
@@ -125,27 +185,18 @@ func fromBig(f *big.Float) f80 {
 	m, _ := mant.Uint64()
 	e := exp - 1 + 16383
 	if e >= 0x7fff {
-		return f80{1 << 63, sign | 0x7fff}
-	}
-	if e <= 0 {
-		sh := 1 - e
-		if sh >= 64 {
-			return f80{0, sign}
+		if rc == 3 || rc == 1 && !neg || rc == 2 && neg {
+			return f80{^uint64(0) << (64 - prec), sign | 0x7ffe}, fswOE | fswPE
 		}
-		return f80{m >> uint(sh), sign}
+		return f80{1 << 63, sign | 0x7fff}, fswOE | fswPE
 	}
-	return f80{m, sign | uint16(e)}
-}
-
-func f80FromF64(v float64) f80 {
-	if math.IsNaN(v) {
-		b := math.Float64bits(v)
-		return f80{1<<63 | b<<11 | 1<<62, uint16(b>>48)&0x8000 | 0x7fff}
-	}
-	return fromBig(new(big.Float).SetFloat64(v))
+	return f80{m, sign | uint16(e)}, 0
 }
 
 func (x f80) float64() float64 {
+	if r, _, ok := x.toIEEE(52, 1023, 0); ok {
+		return math.Float64frombits(r)
+	}
 	if x.isNaN() {
 		b := uint64(0x7ff8000000000000) | (x.m<<1)>>12
 		if x.neg() {
@@ -195,8 +246,10 @@ func (c *CPU) fpop() {
 	c.setTop(c.fTop() + 1)
 }
 
-// farith computes a op b with IEEE semantics at 64-bit precision.
-func farith(kind uint8, a, b f80) (r f80) {
+// farith computes a op b with IEEE semantics, rounded once to the
+// precision and rounding mode of the control word fcw; exc holds the FSW
+// exception bits raised (IE, ZE, PE).
+func farith(kind uint8, a, b f80, fcw uint16) (r f80, exc uint16) {
 	if a.isNaN() || b.isNaN() {
 		// propagate the NaN with the larger significand (as a quiet
 		// NaN); on a tie the positive one
@@ -207,44 +260,75 @@ func farith(kind uint8, a, b f80) (r f80) {
 		case b.m|1<<62 > a.m|1<<62 || b.m|1<<62 == a.m|1<<62 && !b.neg():
 			a = b
 		}
-		return f80{a.m | 1<<62, a.se}
+		return f80{a.m | 1<<62, a.se}, 0
+	}
+	if r, exc, ok := farithFast(kind, a, b, fcw); ok {
+		return r, exc
+	}
+	if a.exp() == 0 && a.m != 0 || b.exp() == 0 && b.m != 0 {
+		exc |= fswDE
 	}
 	defer func() {
 		if recover() != nil { // big.ErrNaN: inf-inf, 0*inf, 0/0, inf/inf
-			r = f80QNaN
+			r, exc = f80QNaN, fswIE
 		}
 	}()
 	x, y := a.big(), b.big()
-	z := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven)
+	rc, pc := (fcw>>10)&3, (fcw>>8)&3
+	prec := uint(64)
+	switch pc {
+	case 0:
+		prec = 24
+	case 2:
+		prec = 53
+	}
+	mode := [4]big.RoundingMode{big.ToNearestEven, big.ToNegativeInf, big.ToPositiveInf, big.ToZero}[rc]
+	z := new(big.Float).SetPrec(prec).SetMode(mode)
 	switch kind {
 	case fAdd:
 		z.Add(x, y)
 	case fSub:
-		z.Sub(x, y)
+		// (big.Float.Sub rounds a lone nonzero operand before negating
+		// it, which is wrong for directed rounding: add the negation)
+		z.Add(x, new(big.Float).Neg(y))
 	case fSubr:
-		z.Sub(y, x)
+		z.Add(y, new(big.Float).Neg(x))
 	case fMul:
 		z.Mul(x, y)
 	case fDiv:
 		if y.Sign() == 0 && !x.IsInf() && x.Sign() != 0 {
-			return f80{1 << 63, (a.se^b.se)&0x8000 | 0x7fff}
+			return f80{1 << 63, (a.se^b.se)&0x8000 | 0x7fff}, fswZE
 		}
 		z.Quo(x, y)
 	case fDivr:
 		if x.Sign() == 0 && !y.IsInf() && y.Sign() != 0 {
-			return f80{1 << 63, (a.se^b.se)&0x8000 | 0x7fff}
+			return f80{1 << 63, (a.se^b.se)&0x8000 | 0x7fff}, fswZE
 		}
 		z.Quo(y, x)
 	}
-	return fromBig(z)
-}
-
-// fcompare returns -1, 0, 1, or 2 for unordered.
-func fcompare(a, b f80) int {
-	if a.isNaN() || b.isNaN() {
-		return 2
+	if z.Acc() != big.Exact {
+		exc |= fswPE
 	}
-	return a.big().Cmp(b.big())
+	if z.Sign() == 0 && (kind == fAdd || kind == fSub || kind == fSubr) {
+		// IEEE sign of an exact zero sum: -0 only when rounding down or
+		// when both addends are -0
+		xs, ys := a.neg(), b.neg()
+		if kind == fSub {
+			ys = !ys
+		} else if kind == fSubr {
+			xs = !xs
+		}
+		neg := rc == 1
+		if a.isZero() && b.isZero() && xs == ys {
+			neg = xs
+		}
+		if neg {
+			return f80{0, 0x8000}, exc
+		}
+		return f80{}, exc
+	}
+	r, e2 := fromBigRCExc(z, rc, pc)
+	return r, exc | e2
 }
 
 // roundInt rounds x to an integer per the rounding control rc.
@@ -286,16 +370,34 @@ func roundInt(x *big.Float, rc uint16) *big.Float {
 func (c *CPU) fToInt(x f80, size uint8, trunc bool) uint64 {
 	indef := signBit[size]
 	if x.isNaN() || x.isInf() {
+		c.X87.FSW |= fswIE
 		return indef
 	}
 	rc := (c.X87.FCW >> 10) & 3
 	if trunc {
 		rc = 3
 	}
+	if mag, inexact, ok := x.roundToInt(rc); ok {
+		if mag > signBit[size] || mag == signBit[size] && !x.neg() {
+			c.X87.FSW |= fswIE
+			return indef
+		}
+		if inexact {
+			c.X87.FSW |= fswPE
+		}
+		if x.neg() {
+			mag = -mag
+		}
+		return mag & sizeMask[size]
+	}
 	r := roundInt(x.big(), rc)
 	i, acc := r.Int64()
 	if acc != big.Exact || sx(uint64(i), size) != i {
+		c.X87.FSW |= fswIE
 		return indef
+	}
+	if r.Cmp(x.big()) != 0 {
+		c.X87.FSW |= fswPE
 	}
 	return uint64(i) & sizeMask[size]
 }
@@ -325,6 +427,21 @@ func translateX87(x *x86asm.Inst, next uint64, out *inst) bool {
 	out.a, out.b = ops[0], ops[1]
 	out.size = uint8(x.MemBytes)
 	mem := out.a.kind == kMem
+	switch x.Op {
+	case x86asm.FXSAVE, x86asm.FXSAVE64, x86asm.FXRSTOR, x86asm.FXRSTOR64:
+		if !mem {
+			return false
+		}
+		out.size = 0
+		out.op = oFxsave
+		if x.Op == x86asm.FXRSTOR || x.Op == x86asm.FXRSTOR64 {
+			out.op = oFxrstor
+		}
+		if x.Op == x86asm.FXSAVE64 || x.Op == x86asm.FXRSTOR64 {
+			out.imm = 1
+		}
+		return true
+	}
 	if mem && out.size == 0 && (x.Op == x86asm.FLD || x.Op == x86asm.FSTP) {
 		out.size = 10 // x86asm reports no size for m80
 	}
@@ -492,6 +609,24 @@ func translateX87(x *x86asm.Inst, next uint64, out *inst) bool {
 	case x86asm.FNOP:
 		out.op = oNop
 		return true
+	case x86asm.FPATAN:
+		return set(oFpatan, 0, 0)
+	case x86asm.F2XM1:
+		return set(oF2xm1, 0, 0)
+	case x86asm.FYL2X:
+		return set(oFyl2x, 0, 0)
+	case x86asm.FYL2XP1:
+		return set(oFyl2x, 1, 0)
+	case x86asm.FSIN:
+		return set(oFtrig, 0, 0)
+	case x86asm.FCOS:
+		return set(oFtrig, 0, 1)
+	case x86asm.FSINCOS:
+		return set(oFtrig, 0, 2)
+	case x86asm.FPTAN:
+		return set(oFtrig, 0, 3)
+	case x86asm.FXTRACT:
+		return set(oFxtract, 0, 0)
 	case x86asm.FCMOVB:
 		return set(oFcmov, condB, 0)
 	case x86asm.FCMOVNB:
@@ -513,6 +648,18 @@ func translateX87(x *x86asm.Inst, next uint64, out *inst) bool {
 }
 
 // loadF reads a 4/8/10-byte float operand or ST register.
+// loadExc notes the exceptions of loading an IEEE single/double: DE for a
+// denormal, IE for a signalling NaN.
+func (c *CPU) loadExc(v uint64, fracBits uint, expMax uint64) {
+	e, frac := (v>>fracBits)&expMax, v&(1<<fracBits-1)
+	switch {
+	case e == 0 && frac != 0:
+		c.X87.FSW |= fswDE
+	case e == expMax && frac != 0 && frac>>(fracBits-1) == 0:
+		c.X87.FSW |= fswIE
+	}
+}
+
 func (c *CPU) loadF(o *operand, size uint8) (f80, bool) {
 	if o.kind == kST {
 		return c.st(int(o.reg)), true
@@ -521,9 +668,15 @@ func (c *CPU) loadF(o *operand, size uint8) (f80, bool) {
 	switch size {
 	case 4:
 		v, ok := c.load(addr, 4)
-		return f80FromF64(float64(math.Float32frombits(uint32(v)))), ok
+		if ok {
+			c.loadExc(v, 23, 0xff)
+		}
+		return f80FromF32(math.Float32frombits(uint32(v))), ok
 	case 8:
 		v, ok := c.load(addr, 8)
+		if ok {
+			c.loadExc(v, 52, 0x7ff)
+		}
 		return f80FromF64(math.Float64frombits(v)), ok
 	default:
 		var b [10]byte
@@ -568,9 +721,9 @@ func (c *CPU) execX87(in *inst) int {
 			ok := true
 			switch in.size {
 			case 4:
-				ok = c.store(addr, 4, uint64(math.Float32bits(float32(v.float64()))))
+				ok = c.store(addr, 4, uint64(c.f80ToF32(v)))
 			case 8:
-				ok = c.store(addr, 8, math.Float64bits(v.float64()))
+				ok = c.store(addr, 8, c.f80ToF64(v))
 			default:
 				b := v.bytes()
 				ok = c.storeBytes(addr, b[:])
@@ -587,7 +740,7 @@ func (c *CPU) execX87(in *inst) int {
 		if !ok {
 			return stFault
 		}
-		c.fpush(fromBig(new(big.Float).SetInt64(sx(v, in.size))))
+		c.fpush(f80FromInt(sx(v, in.size)))
 	case oFist, oFisttp:
 		v := c.fToInt(c.st(0), in.size, in.op == oFisttp)
 		if !c.write(&in.a, in.size, v) {
@@ -610,7 +763,7 @@ func (c *CPU) execX87(in *inst) int {
 			if !ok {
 				return stFault
 			}
-			a, b = c.st(0), fromBig(new(big.Float).SetInt64(sx(v, in.size)))
+			a, b = c.st(0), f80FromInt(sx(v, in.size))
 		case in.a.kind == kMem:
 			v, ok := c.loadF(&in.a, in.size)
 			if !ok {
@@ -621,7 +774,9 @@ func (c *CPU) execX87(in *inst) int {
 			dst = int(in.a.reg)
 			a, b = c.st(dst), c.st(int(in.b.reg))
 		}
-		c.setST(dst, farith(in.cond, a, b))
+		r, exc := farith(in.cond, a, b, c.X87.FCW)
+		c.X87.FSW |= exc
+		c.setST(dst, r)
 		if in.imm&1 != 0 {
 			c.fpop()
 		}
@@ -648,7 +803,7 @@ func (c *CPU) execX87(in *inst) int {
 			if !ok {
 				return stFault
 			}
-			b = fromBig(new(big.Float).SetInt64(sx(v, in.size)))
+			b = f80FromInt(sx(v, in.size))
 		case in.a.kind == kMem:
 			v, ok := c.loadF(&in.a, in.size)
 			if !ok {
@@ -702,13 +857,27 @@ func (c *CPU) execX87(in *inst) int {
 		case v.isNaN(), v.isZero(), v.isInf() && !v.neg():
 		case v.neg():
 			v = f80QNaN
+			c.X87.FSW |= fswIE
 		default:
-			v = fromBig(new(big.Float).SetPrec(64).Sqrt(v.big()))
+			x := v.big()
+			z := new(big.Float).SetPrec(transPrec).Sqrt(x)
+			v = roundFCW(z, c.X87.FCW)
+			r := v.big()
+			if new(big.Float).SetPrec(256).Mul(r, r).Cmp(x) != 0 {
+				c.X87.FSW |= fswPE
+			}
 		}
 		c.setST(0, v)
 	case oFrndint:
 		v := c.st(0)
-		if !v.isNaN() && !v.isInf() {
+		if mag, inexact, ok := v.roundToInt((c.X87.FCW >> 10) & 3); ok && v.exp() < 16383+63 {
+			r := f80FromInt(int64(mag)) // mag < 2^63 here
+			r.se |= v.se & 0x8000       // keeps the sign of a zero result
+			if inexact {
+				c.X87.FSW |= fswPE
+			}
+			v = r
+		} else if !v.isNaN() && !v.isInf() && v.exp() < 16383+63 {
 			v = fromBig(roundInt(v.big(), (c.X87.FCW>>10)&3))
 		}
 		c.setST(0, v)
@@ -727,6 +896,20 @@ func (c *CPU) execX87(in *inst) int {
 		c.setST(0, fromBig(f.SetMantExp(f, int(n))))
 	case oFprem:
 		c.fprem(in.cond == 1)
+	case oFpatan:
+		c.fpatan()
+	case oF2xm1:
+		c.f2xm1()
+	case oFyl2x:
+		c.fyl2x(in.cond == 1)
+	case oFtrig:
+		c.ftrig(int(in.imm))
+	case oFxtract:
+		c.fxtract()
+	case oFxsave:
+		return c.fxsave(in)
+	case oFxrstor:
+		return c.fxrstor(in)
 	case oFcmov:
 		if c.cond(in.cond) {
 			c.setST(0, c.st(int(in.b.reg)))
@@ -849,4 +1032,85 @@ func (c *CPU) fprem(nearest bool) {
 	qint, _ := qi.Int(nil)
 	qint.Abs(qint)
 	c.setCC87(qint.Bit(1) == 1, false, qint.Bit(0) == 1, qint.Bit(2) == 1)
+}
+
+// f80ToF64 rounds x to float64 bits per the control word's rounding.
+func (c *CPU) f80ToF64(x f80) uint64 {
+	rc := (c.X87.FCW >> 10) & 3
+	if r, inexact, ok := x.toIEEE(52, 1023, rc); ok {
+		if inexact {
+			c.X87.FSW |= fswPE
+		}
+		return r
+	}
+	if x.isNaN() || x.isInf() || x.isZero() {
+		return math.Float64bits(x.float64())
+	}
+	return c.bigToIEEE(x, 53, rc, false)
+}
+
+// f80ToF32 rounds x to float32 bits per the control word's rounding.
+func (c *CPU) f80ToF32(x f80) uint32 {
+	rc := (c.X87.FCW >> 10) & 3
+	if r, inexact, ok := x.toIEEE(23, 127, rc); ok {
+		if inexact {
+			c.X87.FSW |= fswPE
+		}
+		return uint32(r)
+	}
+	if x.isNaN() {
+		f := x.float64()
+		return math.Float32bits(float32(f))
+	}
+	if x.isInf() || x.isZero() {
+		return math.Float32bits(float32(x.float64()))
+	}
+	return uint32(c.bigToIEEE(x, 24, rc, true))
+}
+
+// bigToIEEE is the exact slow path for results that overflow or are
+// denormal in the destination format.
+func (c *CPU) bigToIEEE(x f80, prec uint, rc uint16, single bool) uint64 {
+	mode := [4]big.RoundingMode{big.ToNearestEven, big.ToNegativeInf, big.ToPositiveInf, big.ToZero}[rc]
+	f := x.big()
+	pre := big.Exact
+	if rc != 0 {
+		// directed rounding: round the significand first (Float32 and
+		// Float64 themselves round to nearest)
+		f = new(big.Float).SetPrec(prec).SetMode(mode).Set(f)
+		pre = f.Acc()
+	}
+	if pre != big.Exact {
+		c.X87.FSW |= fswPE
+	}
+	if single {
+		v, acc := f.Float32()
+		if acc != big.Exact || pre != big.Exact {
+			c.X87.FSW |= fswPE
+			if math.Abs(float64(v)) < 0x1p-126 {
+				c.X87.FSW |= fswUE
+			}
+		}
+		if math.IsInf(float64(v), 0) {
+			c.X87.FSW |= fswOE | fswPE
+		}
+		if math.IsInf(float64(v), 0) && (rc == 3 || rc == 1 && v > 0 || rc == 2 && v < 0) {
+			v = float32(math.Copysign(math.MaxFloat32, float64(v)))
+		}
+		return uint64(math.Float32bits(v))
+	}
+	v, acc := f.Float64()
+	if acc != big.Exact || pre != big.Exact {
+		c.X87.FSW |= fswPE
+		if math.Abs(v) < 0x1p-1022 {
+			c.X87.FSW |= fswUE
+		}
+	}
+	if math.IsInf(v, 0) {
+		c.X87.FSW |= fswOE | fswPE
+	}
+	if math.IsInf(v, 0) && (rc == 3 || rc == 1 && v > 0 || rc == 2 && v < 0) {
+		v = math.Copysign(math.MaxFloat64, v)
+	}
+	return math.Float64bits(v)
 }

@@ -72,6 +72,8 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(cmpps, SSE_IN "movaps xmm2, xmm0\n cmpleps xmm2, xmm1\n movaps xmm3, xmm0\n cmpneqps xmm3, xmm1\n movapd xmm4, xmm0\n cmpordpd xmm4, xmm1\n movapd xmm5, xmm0\n cmpnltpd xmm5, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4\n movdqu [rdi+80], xmm5", 0) \
 	X(cmpss, "movd xmm0, eax\n movd xmm1, ebx\n cmpltss xmm0, xmm1\n movdqu [rdi+32], xmm0", 0) \
 	X(minmaxp, SSE_IN "movapd xmm2, xmm0\n minpd xmm2, xmm1\n movapd xmm3, xmm0\n maxps xmm3, xmm1\n movapd xmm4, xmm0\n minps xmm4, xmm1\n movapd xmm5, xmm0\n maxpd xmm5, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3\n movdqu [rdi+64], xmm4\n movdqu [rdi+80], xmm5", 0) \
+	X(paddsb, SSE2("paddsb"), 0) X(psubsb, SSE2("psubsb"), 0) X(pavgw, SSE2("pavgw"), 0) X(psadbw, SSE2("psadbw"), 0) \
+	X(maskmovdqu, SSE_IN "push rdi\n lea rdi, [rdi+40]\n maskmovdqu xmm1, xmm0\n pop rdi", 0) \
 	X(sqrtp, SSE_IN "sqrtpd xmm2, xmm0\n sqrtps xmm3, xmm1\n movdqu [rdi+32], xmm2\n movdqu [rdi+48], xmm3", 0)
 
 // x87 snippets keep the FPU stack balanced and store results to memory.
@@ -89,7 +91,75 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(x87env, "fninit\n fild qword ptr [rdi]\n fldz\n fld1\n fstp st(0)\n fnstenv [rdi+32]\n movzx eax, word ptr [rdi+32]\n movzx ecx, word ptr [rdi+36]\n movzx edx, word ptr [rdi+40]\n mov word ptr [rdi+32], 0x27f\n fldenv [rdi+32]\n fnstcw [rdi+64]\n fstp st(0)\n fstp st(0)\n mov qword ptr [rdi+32], 0\n mov qword ptr [rdi+40], 0\n mov qword ptr [rdi+48], 0\n mov dword ptr [rdi+56], 0\n fninit", 0) \
 	X(x87xch, "fild qword ptr [rdi]\n fldz\n fxch\n fcomi st, st(1)\n fcmovb st, st(1)\n fstp qword ptr [rdi+32]\n fstp st(0)", 0)
 
-#define LIST X87LIST SSELIST \
+
+// MXCSR: each operation starts from flags clear in rounding mode/DAZ/FTZ
+// "mx" and its MXCSR (flags) is stored; the default is restored at the end.
+#define MXSET(mx) "mov dword ptr [rdi+120], " mx "\n ldmxcsr [rdi+120]\n "
+#define MXEND "\n mov dword ptr [rdi+120], 0x1f80\n ldmxcsr [rdi+120]"
+#define MXSD(mx) MXSET(mx) "movq xmm0, rax\n movq xmm1, rbx\n movapd xmm2, xmm0\n addsd xmm2, xmm1\n stmxcsr [rdi+32]\n " \
+	MXSET(mx) "movapd xmm3, xmm0\n mulsd xmm3, xmm1\n stmxcsr [rdi+36]\n " \
+	MXSET(mx) "movapd xmm4, xmm0\n divsd xmm4, xmm1\n stmxcsr [rdi+40]\n " \
+	MXSET(mx) "sqrtsd xmm5, xmm1\n stmxcsr [rdi+44]\n " \
+	MXSET(mx) "movapd xmm6, xmm0\n subsd xmm6, xmm1\n stmxcsr [rdi+24]\n movq [rdi+16], xmm6\n " \
+	"movq [rdi+48], xmm2\n movq [rdi+56], xmm3\n movq [rdi+64], xmm4\n movq [rdi+72], xmm5" MXEND
+#define MXSS(mx) MXSET(mx) "movd xmm0, eax\n movd xmm1, ebx\n movaps xmm2, xmm0\n addss xmm2, xmm1\n stmxcsr [rdi+32]\n " \
+	MXSET(mx) "movaps xmm3, xmm0\n mulss xmm3, xmm1\n stmxcsr [rdi+36]\n " \
+	MXSET(mx) "movaps xmm4, xmm0\n divss xmm4, xmm1\n stmxcsr [rdi+40]\n " \
+	MXSET(mx) "sqrtss xmm5, xmm1\n stmxcsr [rdi+44]\n " \
+	MXSET(mx) "movaps xmm6, xmm0\n subss xmm6, xmm1\n stmxcsr [rdi+24]\n movd [rdi+16], xmm6\n " \
+	"movd [rdi+48], xmm2\n movd [rdi+52], xmm3\n movd [rdi+56], xmm4\n movd [rdi+60], xmm5" MXEND
+#define MXCVT(mx) MXSET(mx) "movq xmm0, rax\n cvtsd2ss xmm1, xmm0\n stmxcsr [rdi+32]\n movd [rdi+48], xmm1\n " \
+	MXSET(mx) "cvtsd2si rcx, xmm0\n stmxcsr [rdi+36]\n " \
+	MXSET(mx) "cvttsd2si edx, xmm0\n stmxcsr [rdi+40]\n " \
+	MXSET(mx) "cvtsi2sd xmm2, rbx\n stmxcsr [rdi+44]\n movq [rdi+56], xmm2\n " \
+	MXSET(mx) "cvtsi2ss xmm3, rbx\n stmxcsr [rdi+64]\n movd [rdi+68], xmm3\n " \
+	MXSET(mx) "movd xmm4, ebx\n cvtss2sd xmm5, xmm4\n cvtss2si r8d, xmm4\n stmxcsr [rdi+72]\n movq [rdi+80], xmm5\n " \
+	MXSET(mx) "movq xmm6, rbx\n comisd xmm0, xmm6\n stmxcsr [rdi+88]\n " \
+	MXSET(mx) "ucomisd xmm0, xmm6\n stmxcsr [rdi+92]\n " \
+	MXSET(mx) "minsd xmm6, xmm0\n stmxcsr [rdi+96]\n movq [rdi+104], xmm6" MXEND
+#define X87RC(cw) "fnclex\n mov word ptr [rdi+120], " cw "\n fldcw [rdi+120]\n fild qword ptr [rdi]\n fild qword ptr [rdi+8]\n " \
+	"fld st(1)\n fdiv st, st(1)\n fstp tbyte ptr [rdi+32]\n fld st(1)\n fmul st, st(1)\n fst qword ptr [rdi+48]\n fstp dword ptr [rdi+56]\n " \
+	"fld st(1)\n fsubr st, st(1)\n fstp tbyte ptr [rdi+64]\n fld st(1)\n fadd qword ptr [rdi+8]\n fstp qword ptr [rdi+80]\n " \
+	"fdivp st(1), st\n fld st(0)\n fsqrt\n fstp tbyte ptr [rdi+96]\n fistp qword ptr [rdi+112]\n " \
+	"fnstsw ax\n and eax, 0x383f\n mov word ptr [rdi+120], 0x37f\n fldcw [rdi+120]\n fnclex"
+
+#define MXLIST \
+	X(mxsd, MXSD("0x1f80"), 0) X(mxsd_dn, MXSD("0x3f80"), 0) X(mxsd_up, MXSD("0x5f80"), 0) X(mxsd_z, MXSD("0x7f80"), 0) \
+	X(mxsd_daz, MXSD("0x9fc0"), 0) X(mxss, MXSS("0x1f80"), 0) X(mxss_dn, MXSS("0x3f80"), 0) X(mxss_up, MXSS("0x5f80"), 0) \
+	X(mxss_z, MXSS("0x7f80"), 0) X(mxss_daz, MXSS("0x9fc0"), 0) X(mxcvt, MXCVT("0x1f80"), 0) X(mxcvt_dn, MXCVT("0x3f80"), 0) \
+	X(mxcvt_up, MXCVT("0x5f80"), 0) X(mxcvt_z, MXCVT("0x7f80"), 0) X(mxcvt_daz, MXCVT("0x9fc0"), 0) \
+	X(x87rc, X87RC("0x37f"), 0) X(x87rc_dn, X87RC("0x77f"), 0) X(x87rc_up, X87RC("0xb7f"), 0) X(x87rc_z, X87RC("0xf7f"), 0) \
+	X(x87pc53, X87RC("0x27f"), 0) X(x87pc24, X87RC("0x07f"), 0) X(x87pc24up, X87RC("0x87f"), 0) \
+	X(x87st, "fnclex\n fild qword ptr [rdi]\n fild qword ptr [rdi+8]\n fmul st, st(0)\n fmul st, st(0)\n fmul st, st(0)\n fmul st, st(0)\n " \
+		"fst dword ptr [rdi+32]\n fst qword ptr [rdi+40]\n fdivr st, st(1)\n fst dword ptr [rdi+48]\n fst qword ptr [rdi+56]\n " \
+		"fmul st, st(0)\n fmul st, st(0)\n fmul st, st(0)\n fst qword ptr [rdi+64]\n fstp tbyte ptr [rdi+72]\n fstp st(0)\n fnstsw ax\n and eax, 0x383f\n fnclex", 0) \
+	X(fxsave, "fninit\n fild qword ptr [rdi]\n fld1\n movq xmm0, rax\n lea rcx, [rsp-1024]\n and rcx, -16\n fxsave [rcx]\n " \
+		"mov word ptr [rcx+6], 0\n mov qword ptr [rcx+8], 0\n movdqu xmm1, [rcx]\n movdqu [rdi+32], xmm1\n mov edx, [rcx+24]\n mov r8d, [rcx+28]\n movdqu xmm2, [rcx+32]\n movdqu [rdi+48], xmm2\n " \
+		"movdqu xmm3, [rcx+160]\n movdqu [rdi+64], xmm3\n mov dword ptr [rcx+24], 0x3f80\n movq xmm0, rbx\n fstp st(0)\n fstp st(0)\n fxrstor [rcx]\n " \
+		"movq [rdi+80], xmm0\n stmxcsr [rdi+88]\n fstp tbyte ptr [rdi+96]\n fstp st(0)\n mov dword ptr [rdi+120], 0x1f80\n ldmxcsr [rdi+120]\n xor ecx, ecx", 0)
+
+// MMX: mm0 = rax, mm1 = rbx; results stored, then emms (the harness and
+// the next case need an empty x87 stack).
+#define MMX_IN "movq mm0, rax\n movq mm1, rbx\n "
+#define MMX2(op) MMX_IN op " mm0, mm1\n movq [rdi+32], mm0\n movq [rdi+40], mm1\n emms"
+#define MMXLIST \
+	X(mpaddb, MMX2("paddb"), 0) X(mpsubw, MMX2("psubw"), 0) X(mpaddd, MMX2("paddd"), 0) X(mpaddq, MMX2("paddq"), 0) \
+	X(mpcmpeqb, MMX2("pcmpeqb"), 0) X(mpcmpgtw, MMX2("pcmpgtw"), 0) X(mpminub, MMX2("pminub"), 0) X(mpmaxsw, MMX2("pmaxsw"), 0) \
+	X(mpaddsb, MMX2("paddsb"), 0) X(mpsubusw, MMX2("psubusw"), 0) X(mpavgb, MMX2("pavgb"), 0) X(mpmullw, MMX2("pmullw"), 0) \
+	X(mpmulhw, MMX2("pmulhw"), 0) X(mpmuludq, MMX2("pmuludq"), 0) X(mpmaddwd, MMX2("pmaddwd"), 0) X(mpsadbw, MMX2("psadbw"), 0) \
+	X(mpxor, MMX2("pxor"), 0) X(mpandn, MMX2("pandn"), 0) X(mpor, MMX2("por"), 0) \
+	X(mpacksswb, MMX2("packsswb"), 0) X(mpackuswb, MMX2("packuswb"), 0) X(mpackssdw, MMX2("packssdw"), 0) \
+	X(mpunpcklbw, MMX2("punpcklbw"), 0) X(mpunpckhwd, MMX2("punpckhwd"), 0) X(mpunpckhdq, MMX2("punpckhdq"), 0) X(mpunpckldq, MMX2("punpckldq"), 0) \
+	X(mpsllw, MMX_IN "psllw mm0, 3\n psrad mm1, 7\n movq [rdi+32], mm0\n movq [rdi+40], mm1\n emms", 0) \
+	X(mpsrlq, MMX_IN "movq mm2, rcx\n psrlq mm0, mm2\n psraw mm1, mm2\n movq [rdi+32], mm0\n movq [rdi+40], mm1\n emms", 0) \
+	X(mpshufw, MMX_IN "pshufw mm2, mm0, 0x1b\n pshufw mm3, [rdi+8], 0x93\n movq [rdi+32], mm2\n movq [rdi+40], mm3\n emms", 0) \
+	X(mpmovmskb, MMX_IN "pmovmskb ecx, mm0\n pextrw edx, mm1, 2\n pinsrw mm0, ebx, 3\n movq [rdi+32], mm0\n emms", 0) \
+	X(mmovd, MMX_IN "movd mm2, ebx\n movd ecx, mm0\n movd [rdi+36], mm1\n movq mm3, [rdi+4]\n movq [rdi+40], mm2\n movntq [rdi+48], mm3\n movq rdx, mm1\n emms", 0) \
+	X(mmovq2dq, MMX_IN "movq2dq xmm0, mm0\n movq xmm1, rcx\n movdq2q mm3, xmm1\n movdqu [rdi+32], xmm0\n movq [rdi+48], mm3\n emms", 0) \
+	X(mmaskmovq, MMX_IN "push rdi\n lea rdi, [rdi+40]\n maskmovq mm0, mm1\n pop rdi\n emms", 0) \
+	X(mmxfpu, "fninit\n fild qword ptr [rdi]\n fld1\n " MMX_IN "paddb mm0, mm1\n fnstsw ax\n and eax, 0x3800\n fnstenv [rdi+64]\n movzx ecx, word ptr [rdi+72]\n and ecx, 0xf00f\n movq [rdi+32], mm0\n emms\n fnstenv [rdi+64]\n movzx edx, word ptr [rdi+72]\n mov qword ptr [rdi+64], 0\n mov qword ptr [rdi+72], 0\n mov qword ptr [rdi+80], 0\n mov dword ptr [rdi+88], 0\n fninit", 0)
+
+#define LIST MMXLIST MXLIST X87LIST SSELIST \
 	X(add64, "add rax, rbx", 0) X(add32, "add eax, ebx", 0) X(add16, "add ax, bx", 0) X(add8, "add al, bl", 0) \
 	X(add8h, "add ah, bl", 0) X(addi64, "add rax, -100", 0) X(addi8, "add al, 0x7f", 0) \
 	X(adc64, "adc rax, rbx", 0) X(adc32, "adc eax, ebx", 0) X(adc16, "adc ax, bx", 0) X(adc8, "adc al, bl", 0) \
@@ -124,6 +194,7 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(btrm32, "btr dword ptr [rdi+16], 3", 0x8d4) \
 	X(bsf64, "bsf rax, rbx", 0x8d5) X(bsf32, "bsf eax, ebx", 0x8d5) X(bsr64, "bsr rax, rbx", 0x8d5) X(bsr16, "bsr ax, bx", 0x8d5) \
 	\
+	X(popcnt64, "popcnt rax, rbx", 0) X(popcnt32, "popcnt eax, ebx", 0) X(popcnt16, "popcnt ax, word ptr [rdi+8]", 0) \
 	X(bswap64, "bswap rax", 0) X(bswap32, "bswap eax", 0) \
 	X(cbw, "cbw", 0) X(cwde, "cwde", 0) X(cdqe, "cdqe", 0) X(cwd, "cwd", 0) X(cdq, "cdq", 0) X(cqo, "cqo", 0) \
 	X(movzx8, "movzx eax, bl", 0) X(movzx16, "movzx rax, bx", 0) X(movsx8, "movsx rax, bl", 0) X(movsx16, "movsx eax, bx", 0) \
