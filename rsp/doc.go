@@ -7,24 +7,33 @@
 // rsp drives the debugged program only through the Tracer interface (which
 // *ptrace.Session satisfies): it never runs the CPU, loads programs or knows
 // how the emulator works. A stop event coming back from Tracer.Next becomes
-// the stop reply sent to the debugger. Optional capabilities (Breakpointer,
-// ExecFiler, AuxvReader, StopInfoer) are discovered by type assertion and
-// drive the qSupported reply.
+// the stop reply sent to the debugger, unless the stub resumes it by
+// itself: syscalls the client does not catch (QCatchSyscalls), signals it
+// passes (QPassSignals), breakpoints whose agent-expression conditions are
+// false (ConditionalBreakpoints+) and steps inside a vCont;r range are all
+// handled without a round trip. Optional capabilities (Breakpointer,
+// ExecFiler, AuxvReader, StopInfoer, RegionLister, InstructionCounter,
+// PtraceStater) are discovered by type assertion and drive the qSupported
+// reply and what the stub can answer.
 //
-// Files: framing.go (packets, acks, escaping), session.go (the connection,
-// negotiated state, dispatch), one file per packet family, targetxml.go.
+// Files: framing.go (packets, acks, escaping, RLE), session.go (the
+// connection, negotiated state, dispatch), one file per packet family
+// (resume.go, syscalls.go, breakpoints.go with agentexpr.go, registers.go,
+// memory.go, memsearch.go, qxfer.go, siginfo.go, hostio.go with procfs.go,
+// query.go, monitor.go, threads.go), targetxml.go.
 //
-// Known limitations (first cut):
+// Known limitations:
 //   - All-stop only, and one thread is resumed as a whole process: vCont
 //     applies the first action that names the stopped thread or all threads.
 //   - Signals: "C sig"/"S sig" deliver the signal the process stopped with
 //     (a plain resume after a signal stop discards it, FlagIgnore); another
 //     signal is injected with Kill and delivered at the stop it causes.
-//   - orig_rax always reads -1 and writes to it are ignored; segment
-//     selectors read cs=0x33 ss=0x2b, others 0, writes ignored.
-//   - No hardware breakpoints or watchpoints (Z1-Z4 get the empty reply),
+//     qXfer:siginfo:write changes what later reads show, not the signal.
+//   - orig_rax is the syscall number at syscall stops and -1 elsewhere;
+//     segment selectors read cs=0x33 ss=0x2b, others 0, writes ignored.
+//   - No watchpoints (Z2-Z4 get the empty reply), no BreakpointCommands,
 //     no AVX registers, no non-stop mode, no extended-remote.
-//   - vFile serves read-only regular files by absolute path; /proc/PID/exe
-//     is the tracee's executable; other /proc, /sys and /dev paths are not
-//     served (ENOENT), so "info proc mappings" does not work yet.
+//   - vFile serves read-only regular files by absolute path, and the
+//     emulated process's /proc/PID/{maps,cmdline,exe}; other /proc, /sys
+//     and /dev paths are not served (ENOENT).
 package rsp

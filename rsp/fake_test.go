@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,8 @@ type fakeTracer struct {
 	auxv    []byte
 	fuzz    bool // never block: an empty script single-steps
 	last    ptrace.StopInfo
-	regsTid int // the thread of the last IntRegs call
+	regsTid int    // the thread of the last IntRegs call
+	onNext  func() // called when Next returns a scripted stop
 }
 
 func newFakeTracer() *fakeTracer {
@@ -111,7 +113,11 @@ func (f *fakeTracer) Next(flags ptrace.Flags) (ptrace.Event, error) {
 		if st.ev.Cause&ptrace.StopExit != 0 {
 			f.exited, f.status = true, int(st.ev.A)
 		}
+		hook := f.onNext
 		f.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
 		return st.ev, st.err
 	}
 	if f.fuzz {
@@ -239,6 +245,16 @@ var _ FullTracer = (*fakeTracer)(nil)
 var _ FullTracer = (*ptrace.Session)(nil)
 var _ StopInfoer = (*ptrace.Session)(nil)
 
+// The capabilities of issue 5 must be provided by the real session.
+var (
+	_ RegionLister       = (*ptrace.Session)(nil)
+	_ InstructionCounter = (*ptrace.Session)(nil)
+	_ PtraceStater       = (*ptrace.Session)(nil)
+	_ RegionLister       = (*fakeTracer)(nil)
+	_ InstructionCounter = (*fakeTracer)(nil)
+	_ PtraceStater       = (*fakeTracer)(nil)
+)
+
 // client is a minimal gdb-like client over a real TCP connection.
 type client struct {
 	t     testing.TB
@@ -262,7 +278,7 @@ func startSession(t testing.TB, f *fakeTracer) *harness {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	s := NewSession(f, Config{KillTimeout: time.Second})
+	s := NewSession(f, Config{KillTimeout: time.Second, RLE: true})
 	h := &harness{f: f, s: s, outcome: make(chan Outcome, 1)}
 	type dialed struct {
 		c   net.Conn
@@ -370,7 +386,12 @@ func (c *client) recv() string {
 	if !c.noAck {
 		c.writeRaw("+")
 	}
-	return string(p)
+	// The stub run-length encodes its replies; tests compare them expanded.
+	exp, err := decodeRLE(p)
+	if err != nil {
+		c.t.Fatalf("bad RLE in %q: %v", p, err)
+	}
+	return string(exp)
 }
 
 func (c *client) call(payload string) string {
@@ -426,4 +447,47 @@ func (f *fakeTracer) setScript(stops ...fakeStop) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.script = stops
+}
+
+// MemoryRegions lists the fake's pages, merged into runs (all rwx-less
+// read/write, except the page at 0x401000 which is r-x).
+func (f *fakeTracer) MemoryRegions() ([]ptrace.Region, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var addrs []uint64
+	for a := range f.pages {
+		addrs = append(addrs, a)
+	}
+	sort.Slice(addrs, func(i, j int) bool { return addrs[i] < addrs[j] })
+	var out []ptrace.Region
+	for _, a := range addrs {
+		r := ptrace.Region{Start: a, End: a + pageSize, Read: true, Write: a != 0x401000, Execute: a == 0x401000}
+		if n := len(out); n > 0 && out[n-1].End == a && out[n-1].Write == r.Write && out[n-1].Execute == r.Execute {
+			out[n-1].End = r.End
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// InstructionsExecuted counts the fake's Next calls as instructions.
+func (f *fakeTracer) InstructionsExecuted() (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return uint64(len(f.flags)) * 1000, nil
+}
+
+// ArmedFlags and Queued report the last Next's flags and nothing queued.
+func (f *fakeTracer) ArmedFlags() (ptrace.Flags, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.flags) == 0 {
+		return 0, false
+	}
+	return f.flags[len(f.flags)-1], true
+}
+
+func (f *fakeTracer) Queued() (queue, pending []ptrace.Event) {
+	return []ptrace.Event{{Cause: ptrace.EventClone, A: 7}}, nil
 }

@@ -8,7 +8,8 @@ import (
 // Framing of the remote protocol: "$payload#cs" packets with a modulo-256
 // checksum, '+'/'-' acknowledgements, the 0x03 interrupt byte, and '}'
 // escaping of binary data. The client never run-length encodes what it
-// sends, so RLE is not decoded; the stub never RLE-encodes either.
+// sends, so RLE is not decoded; the stub run-length encodes its replies
+// (encodeRLE), as gdbserver does.
 
 // PacketSize is the largest packet (payload and framing) the stub accepts;
 // it is advertised in qSupported.
@@ -225,3 +226,60 @@ func unhexDigit(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// encodeRLE run-length encodes an (escaped) payload: a run of 4 or more
+// equal bytes c becomes "c*N", N = 29 + the number of repeats after the
+// first (3..97). N is never '#' or '$' (not allowed), nor '+' or '-'
+// (kept clear of acknowledgements); a shorter run is used instead. An
+// escape pair ("}x") is never part of a run.
+func encodeRLE(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c == '}' && i+1 < len(src) {
+			out = append(out, c, src[i+1])
+			i += 2
+			continue
+		}
+		run := 1
+		for i+run < len(src) && src[i+run] == c && run < 98 {
+			run++
+		}
+		if run < 4 || c == '*' || c == '#' || c == '$' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		extra := run - 1
+		for n := byte(extra + 29); n == '#' || n == '$' || n == '+' || n == '-'; n = byte(extra + 29) {
+			extra--
+		}
+		out = append(out, c, '*', byte(extra+29))
+		i += extra + 1
+	}
+	return out
+}
+
+// decodeRLE expands "c*N" runs (for tests and tools reading the stub's
+// replies).
+func decodeRLE(src []byte) ([]byte, error) {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c != '*' {
+			out = append(out, c)
+			continue
+		}
+		if len(out) == 0 || i+1 == len(src) || src[i+1] < 29+3 {
+			return nil, errRLE
+		}
+		i++
+		prev := out[len(out)-1]
+		for n := int(src[i]) - 29; n > 0; n-- {
+			out = append(out, prev)
+		}
+	}
+	return out, nil
+}
+
+var errRLE = errors.New("bad run-length encoding")

@@ -34,7 +34,14 @@ func FuzzHandlePacket(f *testing.F) {
 	for _, s := range []string{gdbQSupported, "g", "G00", "p10", "P10=0000000000000000", "m401000,10",
 		"M401000,1:00", "X401000,1:a", "Z0,401000,1", "vCont;c:p401640.-1", "vCont;s:401640",
 		"vFile:open:2f62696e2f74727565,0,0", "vFile:pread:3,10,0", "qXfer:features:read:target.xml:0,1000",
-		"Hgp0.0", "?", "c", "C0b", "S05;401000", "D;401640", "k"} {
+		"Hgp0.0", "?", "c", "C0b", "S05;401000", "D;401640", "k",
+		// Issue 5's packets, as gdb 13.1 sends them.
+		"QCatchSyscalls:1;1;27", "QCatchSyscalls:0", "QPassSignals:e;10;14;17;1a;1b;1c;1e;21;",
+		"QProgramSignals:0;1;3;4;6;7;8;9;a;b;c;d;e;f;10;11;12;13;14;", "P39=ffffffffffffffff",
+		"Z0,401143,1;" + gdbCondBytecode, "Z1,40116c,1", "z1,40116c,1", "qCRC:401000,100",
+		"qSearch:memory:401000;18;needle\x00", "x0,0", "x401000,10", "qOffsets",
+		"qXfer:siginfo:write::10: \x00\x00\x00\x00\x00\x00\x00",
+		"vFile:open:2f70726f632f343230303030302f6d617073,0,1c0", "qRcmd,707472616365", "qRcmd,7374617473"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, pkt []byte) {

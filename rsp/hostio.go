@@ -17,9 +17,10 @@ import (
 // for separate debug files) when the stub offers qXfer:exec-file:read.
 //
 // Policy (secure by default): only read-only opens of absolute paths are
-// allowed. /proc/<pid>/exe names the tracee's executable; other /proc paths
-// of the emulated process are not synthesised yet (ENOENT), and host /proc
-// is never exposed. Writes, unlink and pwrite are refused.
+// allowed. /proc/<pid>/exe names the tracee's executable; maps and cmdline
+// of the emulated process are synthesised (procfs.go); other /proc paths
+// give ENOENT, and host /proc is never exposed. Writes, unlink and pwrite
+// are refused.
 
 // File-I/O errno values (GDB manual, "Errno Values").
 const (
@@ -39,12 +40,12 @@ const maxOpenFiles = 64
 
 // hostFiles holds the files opened through vFile:open.
 type hostFiles struct {
-	files map[int]*os.File
+	files map[int]hostFile
 	next  int
 	fsPid int // vFile:setfs: 0 = the stub's view
 }
 
-func newHostFiles() *hostFiles { return &hostFiles{files: map[int]*os.File{}, next: 3} }
+func newHostFiles() *hostFiles { return &hostFiles{files: map[int]hostFile{}, next: 3} }
 
 func (h *hostFiles) closeAll() {
 	for fd, f := range h.files {
@@ -199,15 +200,24 @@ func (s *Session) fileOpen(args string) response {
 	if err1 != nil || err2 != nil {
 		return errReply
 	}
+	if flags&fioOAccMode != 0 || flags&^uint64(fioOAccMode) != 0 {
+		return fioError(fioEACCES) // read-only, no create/trunc/append
+	}
+	if name, err := decodeHexBytes(parts[0]); err == nil {
+		if entry, isProc := s.procEntry(string(name)); isProc && entry != "exe" {
+			mf, found := s.procFile(entry)
+			if !found {
+				return fioError(fioENOENT)
+			}
+			return s.installFile(mf)
+		}
+	}
 	path, err := s.filePath(parts[0])
 	if errors.Is(err, errMalformed) {
 		return errReply
 	}
 	if err != nil {
 		return fioError(fioENOENT)
-	}
-	if flags&fioOAccMode != 0 || flags&^uint64(fioOAccMode) != 0 {
-		return fioError(fioEACCES) // read-only, no create/trunc/append
 	}
 	if len(s.files.files) >= maxOpenFiles {
 		return fioError(fioEMFILE)
@@ -219,6 +229,15 @@ func (s *Session) fileOpen(args string) response {
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		f.Close()
 		return fioError(fioEACCES) // no directories, fifos or devices
+	}
+	return s.installFile(f)
+}
+
+// installFile gives f a File-I/O descriptor.
+func (s *Session) installFile(f hostFile) response {
+	if len(s.files.files) >= maxOpenFiles {
+		f.Close()
+		return fioError(fioEMFILE)
 	}
 	fd := s.files.next
 	s.files.next++

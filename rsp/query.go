@@ -26,7 +26,13 @@ var features = []feature{
 	{"qXfer:exec-file:read+", hasExecFile},
 	{"qXfer:auxv:read+", hasAuxv},
 	{"qXfer:siginfo:read+", hasStopInfo},
+	{"qXfer:siginfo:write+", hasStopInfo},
 	{"swbreak+", hasBreakpoints},
+	{"hwbreak+", hasBreakpoints},
+	{"ConditionalBreakpoints+", hasBreakpoints},
+	{"QCatchSyscalls+", hasStopInfo},
+	{"QPassSignals+", nil},
+	{"QProgramSignals+", nil},
 	{"vContSupported+", nil},
 	{"multiprocess+", nil},
 }
@@ -34,9 +40,11 @@ var features = []feature{
 // supported answers "qSupported[:feat;...]" and records the client's
 // features that change how the stub talks.
 func (s *Session) supported(arg string) response {
-	s.multiprocess, s.swbreak = false, false
+	s.multiprocess, s.swbreak, s.hwbreak = false, false, false
 	for _, f := range strings.Split(arg, ";") {
 		switch f {
+		case "hwbreak+":
+			s.hwbreak = true
 		case "multiprocess+":
 			s.multiprocess = true
 		case "swbreak+":
@@ -74,8 +82,21 @@ func (s *Session) query(p string) response {
 		return ok // no symbols needed
 	case "qRcmd":
 		return empty
-	case "qOffsets", "qTStatus":
+	case "qTStatus":
 		return empty
+	case "qOffsets":
+		return s.qOffsets()
+	case "qCRC":
+		return s.qCRC(arg)
+	case "QCatchSyscalls":
+		return s.catchSyscallsPacket(arg)
+	case "QPassSignals":
+		return s.passSignalsPacket(arg)
+	case "QProgramSignals":
+		return s.programSignalsPacket(arg)
+	}
+	if rest, found := strings.CutPrefix(p, "qSearch:memory:"); found {
+		return s.qSearchMemory(rest)
 	}
 	if strings.HasPrefix(p, "qRcmd,") {
 		return s.monitor(p[len("qRcmd,"):])

@@ -13,6 +13,9 @@ func (s *Session) qXfer(arg string) response {
 		return errReply
 	}
 	object, op, annex, span := parts[0], parts[1], parts[2], parts[3]
+	if op == "write" && object == "siginfo" {
+		return s.siginfoWrite(annex, span)
+	}
 	if op != "read" {
 		return empty
 	}
@@ -47,7 +50,7 @@ func (s *Session) qXfer(arg string) response {
 		if annex != "" || s.exited || !s.siginfo.valid {
 			return reply("E01")
 		}
-		doc = s.siginfo.bytes()
+		doc = s.siginfoBytes()
 	case "auxv":
 		ar, has := s.t.(AuxvReader)
 		if !has {

@@ -77,16 +77,24 @@ const (
 
 // regSet is one thread's registers in ptrace's layouts.
 type regSet struct {
-	i ptrace.IntRegisters
-	f ptrace.FloatRegisters
-	e ptrace.EnvRegisters
+	i    ptrace.IntRegisters
+	f    ptrace.FloatRegisters
+	e    ptrace.EnvRegisters
+	orig uint64 // orig_rax: the syscall number at a syscall stop, else -1
 }
 
 func (s *Session) loadRegs(tid int) (regSet, error) {
-	var r regSet
+	r := regSet{orig: ^uint64(0)}
+	atSyscall := tid == s.stopTid // the syscall stop is the stopped thread's
+	if atSyscall {
+		r.orig = s.origRAX()
+	}
 	var err error
 	if r.i, err = s.t.IntRegs(tid); err != nil {
 		return r, err
+	}
+	if s.sys.entry && atSyscall {
+		r.i.RAX = s.sys.rax // Linux's view at a syscall-entry stop
 	}
 	if r.f, err = s.t.FloatRegs(tid); err != nil {
 		return r, err
@@ -99,6 +107,12 @@ func (s *Session) loadRegs(tid int) (regSet, error) {
 }
 
 func (s *Session) storeRegs(tid int, r regSet, old regSet) error {
+	atSyscall := tid == s.stopTid
+	if s.sys.entry && atSyscall {
+		// RAX is virtual at an entry stop (see syscallStop).
+		s.sys.rax = r.i.RAX
+		r.i.RAX, old.i.RAX = s.sys.realRAX, s.sys.realRAX
+	}
 	if r.i != old.i {
 		if err := s.t.SetIntRegs(tid, r.i); err != nil {
 			return err
@@ -113,6 +127,9 @@ func (s *Session) storeRegs(tid int, r regSet, old regSet) error {
 		if err := s.t.SetEnvRegs(tid, r.e); err != nil {
 			return err
 		}
+	}
+	if r.orig != old.orig && atSyscall {
+		s.setOrigRAX(r.orig)
 	}
 	return nil
 }
@@ -145,7 +162,7 @@ func (r *regSet) encode() []byte {
 		copy(b[276+16*i:], r.f.XMMSpace[i][:])
 	}
 	le.PutUint32(b[532:], r.f.MXCSR)
-	le.PutUint64(b[536:], ^uint64(0)) // orig_rax: -1 (not at a syscall stop)
+	le.PutUint64(b[536:], r.orig)
 	le.PutUint64(b[544:], r.e.FSBase)
 	le.PutUint64(b[552:], r.e.GSBase)
 	return b
@@ -188,7 +205,7 @@ func (r *regSet) decodeReg(n int, v []byte) {
 	case n == 56:
 		r.f.MXCSR = u32()
 	case n == regOrigRAX:
-		// Not modelled: always -1, writes ignored.
+		r.orig = u64()
 	case n == 58:
 		r.e.FSBase = u64()
 	case n == 59:

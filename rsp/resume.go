@@ -17,6 +17,7 @@ const (
 	causeBreakpoint stopCause = iota
 	causeStep
 	causeSignal
+	causeSyscall
 )
 
 // resumeReq is a decoded resume: step or continue, and the signal (GDB
@@ -127,6 +128,8 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 		return s.haltReason(), nil
 	}
 	flags := s.resumeFlags(req)
+	s.skippedSyscall = s.sys.entry && s.sys.skip
+	s.prepareSyscallResume()
 	log := s.log.WithField("flags", flags)
 	log.Debug("resume")
 
@@ -146,18 +149,19 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 		}
 	}
 	tid := s.stopTid
+	// The filters read session state that only packets change, and no
+	// packet is handled until this resume is over.
+	f := s.stopFilter(req, tid)
 	go func() {
 		ev, err := s.t.Next(flags)
 		if inject != 0 && err == nil && ev.Cause&ptrace.StopSignal != 0 && int(ev.A) == inject {
 			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
 		}
-		for req.ranged && err == nil && ev.Cause&ptrace.StopSingleStep != 0 {
-			// Range step: stop once the PC leaves [start, end) or on
-			// any other stop (breakpoint, signal such as Ctrl-C, exit).
-			regs, rerr := s.t.IntRegs(tid)
-			if rerr != nil || regs.RIP < req.start || regs.RIP >= req.end {
-				break
-			}
+		// Stops the client does not want to see (outside a stepped range,
+		// uncaught syscalls, passed signals, false breakpoint conditions)
+		// are resumed here, without a round trip to the client.
+		for err == nil && f.silent(ev) {
+			f.count++
 			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
 		}
 		res <- result{ev, err}
@@ -166,6 +170,7 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 	for {
 		select {
 		case r := <-res:
+			s.silentStops += f.count
 			return s.stopReply(r.ev, r.err), nil
 		case f := <-s.in:
 			switch f.kind {
@@ -209,6 +214,7 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 // records the stop state.
 func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 	s.pendingSig = 0
+	s.sys = syscallStop{}
 	if err != nil {
 		s.log.WithError(err).Warn("resume ended without a stop")
 		s.markExited()
@@ -217,6 +223,8 @@ func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 	switch {
 	case ev.Cause&ptrace.StopExit != 0:
 		s.exitReply(int(ev.A))
+	case ev.Cause&(ptrace.StopPreSyscall|ptrace.StopPostSyscall) != 0:
+		s.syscallStopReply(ev)
 	case ev.Cause&ptrace.StopBreakpoint != 0:
 		s.stopTid = s.recordStop(causeBreakpoint, 0)
 		s.lastStop = s.tReply(5, s.stopTid, true)
@@ -269,8 +277,15 @@ func (s *Session) withProcess(r string) []byte {
 func (s *Session) tReply(gdbSig, tid int, bp bool) []byte {
 	out := fmt.Appendf(nil, "T%02x", gdbSig&0xff)
 	regs, err := s.t.IntRegs(tid)
-	if bp && s.swbreak && err == nil && s.breakpoints[regs.RIP] {
-		out = append(out, "swbreak:;"...)
+	if bp && err == nil {
+		// A Z1 breakpoint reports hwbreak, a Z0 one swbreak, each only
+		// when negotiated; a guest int3 is a plain SIGTRAP.
+		switch k := s.breakpoints[regs.RIP]; {
+		case k&bpHardware != 0 && s.hwbreak:
+			out = append(out, "hwbreak:;"...)
+		case k&bpSoftware != 0 && s.swbreak:
+			out = append(out, "swbreak:;"...)
+		}
 	}
 	if err == nil {
 		out = append(out, "06:"...)
@@ -300,6 +315,13 @@ func (s *Session) resumeFlags(req resumeReq) ptrace.Flags {
 	flags := ptrace.StopBreakpoint | ptrace.StopSignal | ptrace.StopExit
 	if req.step {
 		flags |= ptrace.StopSingleStep
+	} else if s.catchSyscalls {
+		// Stepping reports no syscall stops (PTRACE_SINGLESTEP on Linux).
+		flags |= ptrace.StopPreSyscall | ptrace.StopPostSyscall
+	}
+	if s.sys.entry && s.sys.skip {
+		// $orig_rax = -1 at a syscall-entry stop: sysemu, skip the call.
+		flags |= ptrace.FlagIgnore
 	}
 	if s.pendingSig != 0 {
 		// Resuming from a signal stop: deliver the signal only if the

@@ -23,6 +23,9 @@ type Config struct {
 	// take it over (gdbserver without --once). By default a disconnect
 	// kills the process. A disconnect while the process runs always kills.
 	KeepOnDisconnect bool
+	// RLE run-length encodes replies, as gdbserver does (gdb and lldb
+	// decode it). Off by default: simple clients may not expect it.
+	RLE bool
 	// KillTimeout bounds how long the session waits for the tracee to
 	// stop after a kill or a disconnect; 0 means 5 seconds.
 	KillTimeout time.Duration
@@ -66,15 +69,36 @@ type Session struct {
 	lastSent     []byte
 
 	// Thread selection and stop state.
-	gTid        int // Hg thread (0 = any)
-	stopTid     int // thread of the last stop
-	pendingSig  int // Linux signal of the last STOP_SIGNAL, 0 if none
-	lastStop    []byte
-	siginfo     stopSiginfo // of the last stop, when the tracer tells
-	exited      bool        // the process has exited (W/X was reported)
-	breakpoints map[uint64]bool
+	gTid       int // Hg thread (0 = any)
+	stopTid    int // thread of the last stop
+	pendingSig int // Linux signal of the last STOP_SIGNAL, 0 if none
+	lastStop   []byte
+	siginfo    stopSiginfo // of the last stop, when the tracer tells
+	// siginfoWritten is the last stop's siginfo after a client write.
+	siginfoWritten []byte
+	exited         bool                // the process has exited (W/X was reported)
+	breakpoints    map[uint64]bpKind   // Z0/Z1 addresses
+	conds          map[uint64][][]byte // agent-expression conditions by address
+	condEvals      uint64              // conditions evaluated (monitor stats)
+	packets        uint64              // packets served (monitor stats)
+	silentStops    uint64              // stops resumed without a reply (monitor stats)
+	hwbreak        bool                // client announced hwbreak+
+	sys            syscallStop         // the syscall stop the tracee is parked at
+	// skippedSyscall: the current resume skips the call at an entry stop.
+	skippedSyscall bool
+
+	// QCatchSyscalls, QPassSignals, QProgramSignals.
+	catchSyscalls  bool
+	catchList      map[uint64]bool // nil: every syscall
+	passSignals    map[int]bool    // Linux numbers delivered without a stop
+	programSignals map[int]bool    // nil: every signal may reach the program
 
 	files *hostFiles
+
+	// The initial stack pointer and argv's strings ([stack] in maps,
+	// /proc/PID/cmdline), learnt when the session starts.
+	initialSP        uint64
+	argStart, argEnd uint64
 
 	tracerClosed bool // Close was called on the tracer
 	kept         bool // left stopped for another session (KeepOnDisconnect)
@@ -99,10 +123,12 @@ func NewSession(t Tracer, cfg Config) *Session {
 		t:           t,
 		log:         log.WithField("pid", t.Pid()),
 		cfg:         cfg,
-		breakpoints: make(map[uint64]bool),
+		breakpoints: make(map[uint64]bpKind),
+		conds:       make(map[uint64][][]byte),
 		files:       newHostFiles(),
 	}
 	s.stopTid = s.mainTid()
+	s.recordArgs()
 	return s
 }
 
@@ -240,6 +266,7 @@ func (s *Session) process(payload []byte) error {
 			return err
 		}
 	}
+	s.packets++
 	r := s.handle(payload)
 	if r.resume != nil {
 		reply, err := s.run(*r.resume)
@@ -275,6 +302,9 @@ func (s *Session) process(payload []byte) error {
 func (s *Session) send(payload []byte) error {
 	if s.cfg.RemoteDebug {
 		s.log.WithField("packet", string(payload)).Info("-> send")
+	}
+	if s.cfg.RLE {
+		payload = encodeRLE(payload)
 	}
 	pkt := encodePacket(payload)
 	s.lastSent = pkt
@@ -341,6 +371,8 @@ func (s *Session) handle(pkt []byte) response {
 		return s.writeMemHex(p[1:])
 	case 'X':
 		return s.writeMemBinary(pkt[1:])
+	case 'x':
+		return s.readMemBinary(p[1:])
 	case 'Z', 'z':
 		return s.breakpoint(pkt[0] == 'Z', p[1:])
 	case 'c', 's', 'C', 'S':
@@ -450,9 +482,10 @@ func (s *Session) detach() {
 	for bp := range s.breakpoints {
 		s.clearBreakpoint(bp)
 	}
-	if !s.exited && s.pendingSig != 0 {
-		// Drop the signal the program is stopped at, as gdbserver does
-		// for a signal gdb did not pass. As in Redox, FlagIgnore only
+	if !s.exited && s.pendingSig != 0 && !s.programSignals[s.pendingSig] {
+		// Drop the signal the program is stopped at unless the client
+		// listed it in QProgramSignals, as gdbserver does (without a
+		// list, it is dropped too). As in Redox, FlagIgnore only
 		// counts in a write that also arms a stop, so discard it with a
 		// single step, then let the program run free.
 		if _, err := s.t.Next(ptrace.FlagIgnore | ptrace.StopSingleStep); err != nil {

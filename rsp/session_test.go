@@ -78,8 +78,10 @@ func TestQSupported(t *testing.T) {
 			t.Errorf("qSupported reply %q lacks %s", got, f)
 		}
 	}
-	if strings.Contains(got, "hwbreak") {
-		t.Errorf("hwbreak advertised without Z1: %q", got)
+	for _, f := range []string{"hwbreak+", "ConditionalBreakpoints+", "QCatchSyscalls+", "QPassSignals+", "QProgramSignals+"} {
+		if !strings.Contains(";"+got+";", ";"+f+";") {
+			t.Errorf("qSupported reply %q lacks %s", got, f)
+		}
 	}
 }
 
@@ -316,19 +318,21 @@ func TestBreakpoints(t *testing.T) {
 		{"Z0,401010,1", "OK"}, // idempotent
 		{"z0,401010,1", "OK"},
 		{"z0,401010,1", "OK"}, // absent
-		{"Z1,401010,1", ""},   // hardware: not supported
+		{"Z1,401030,1", "OK"}, // hardware: the same address breakpoints
 		{"Z2,404000,4", ""},
 		{"Z0,zz,1", "E01"},
 		{"Z0,401010", "E01"},
 		{"Z0", "E01"},
-		{"Z0,401020,1;X3,220101", "OK"},
+		{"Z0,401020,1;X3,220127", "OK"},
+		{"Z0,401040,1;X3,220101", "E01"}, // opcode 0x01 (float) is not supported
+		{"Z0,401040,1;X2,22", "E01"},     // truncated
 	}
 	for _, tc := range tests {
 		if got := h.call(tc.pkt); got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.pkt, got, tc.want)
 		}
 	}
-	if bps := f.bpsCopy(); bps[0x401010] || !bps[0x401020] {
+	if bps := f.bpsCopy(); bps[0x401010] || !bps[0x401020] || !bps[0x401030] || bps[0x401040] {
 		t.Errorf("breakpoints %v", bps)
 	}
 }
@@ -465,7 +469,7 @@ func TestInitialStopAndThreads(t *testing.T) {
 		{"qAttached", "0"},
 		{"qSymbol::", "OK"},
 		{"qTStatus", ""},
-		{"qOffsets", ""},
+		{"qOffsets", "Text=0;Data=0;Bss=0"}, // no AT_ENTRY in the fake auxv: base 0
 		{"vMustReplyEmpty", ""},
 		{"vCont?", "vCont;c;C;s;S;r"},
 		{"vCont;rzz,401010:p401640.401640", "E01"},
