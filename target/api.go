@@ -19,6 +19,11 @@ type Config struct {
 	Log    logrus.FieldLogger
 	Pid    int // emulated process id; 0 picks FirstPid
 
+	// MaxMemory limits the accessible memory of each emulated address
+	// space, in bytes (see DefaultMaxMemory, used when 0). Beyond it,
+	// mmap, brk, mremap, mprotect and stack growth fail for the guest.
+	MaxMemory uint64
+
 	// Host is the one place through which the guest reaches the host
 	// (files, clocks, terminals, ids). Nil means the real host (NewOSHost).
 	Host Host

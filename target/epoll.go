@@ -100,37 +100,43 @@ func (ep *epollFile) readyEvents(max int) []epollEntry {
 		if f == nil {
 			continue
 		}
-		var ev uint32
-		switch s := f.stream.(type) {
-		case pipeReader:
-			if s.ready() {
-				ev |= epollIn
-			}
-			if s.p.writers == 0 {
-				ev |= epollHup
-			}
-		case pipeWriter:
-			ev |= epollOut
-			if s.p.readers == 0 {
-				ev |= epollErr
-			}
-		case *eventFD:
-			ev |= epollOut
-			if s.ready() {
-				ev |= epollIn
-			}
-		case *epollFile:
-			if len(s.readyEvents(1)) > 0 {
-				ev |= epollIn
-			}
-		default:
-			ev |= epollIn | epollOut
-		}
-		if ev &= e.events | epollErr | epollHup; ev != 0 {
+		if ev := readiness(f) & (e.events | epollErr | epollHup); ev != 0 {
 			out = append(out, epollEntry{events: ev, data: e.data})
 		}
 	}
 	return out
+}
+
+// readiness returns the epoll (and poll: the bits are the same) events
+// that f is ready for.
+func readiness(f *openFile) uint32 {
+	var ev uint32
+	switch s := f.stream.(type) {
+	case pipeReader:
+		if s.ready() {
+			ev |= epollIn
+		}
+		if s.p.writers == 0 {
+			ev |= epollHup
+		}
+	case pipeWriter:
+		ev |= epollOut
+		if s.p.readers == 0 {
+			ev |= epollErr
+		}
+	case *eventFD:
+		ev |= epollOut
+		if s.ready() {
+			ev |= epollIn
+		}
+	case *epollFile:
+		if len(s.readyEvents(1)) > 0 {
+			ev |= epollIn
+		}
+	default:
+		ev |= epollIn | epollOut
+	}
+	return ev
 }
 
 func (ep *epollFile) ready() bool { return len(ep.readyEvents(1)) > 0 }

@@ -182,6 +182,9 @@ func (p *Process) resolve(dirfd int32, name string) (string, uint64) {
 		}
 		name = path.Join(d.path, name)
 	}
+	if !path.IsAbs(name) && p.cwd != "" {
+		name = p.cwd + "/" + name
+	}
 	if p.procExe(path.Clean(name)) && p.Exe != "" {
 		return p.Exe, 0
 	}
@@ -199,7 +202,7 @@ func (p *Process) sysOpenat(dirfd int32, pathAddr uint64, flags int, mode uint32
 	if r != 0 {
 		return r
 	}
-	hf, err := p.host.Open(host, flags&^oCLOEXEC, mode)
+	hf, err := p.host.Open(host, flags&^oCLOEXEC, mode&^p.umask)
 	if err != nil {
 		return fail(errnoOf(err))
 	}
@@ -660,7 +663,10 @@ func (p *Process) sysReadlinkat(dirfd int32, pathAddr, buf uint64, size int64) u
 }
 
 func (p *Process) sysGetcwd(buf, size uint64) uint64 {
-	wd, err := p.host.Getwd()
+	wd, err := p.cwd, error(nil)
+	if wd == "" {
+		wd, err = p.host.Getwd()
+	}
 	if err != nil {
 		return fail(errnoOf(err))
 	}

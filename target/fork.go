@@ -21,6 +21,7 @@ import (
 type kernel struct {
 	nextID  int        // the next pid or tid
 	orphans []*Process // processes whose parent exited: run by the root, reaped by nobody
+	root    *Process   // the process Load made (the tree's root, as orphans cannot find it)
 }
 
 // wait4 options and si_code values of SIGCHLD.
@@ -114,6 +115,11 @@ func (p *Process) fork(t *Thread, flags, stack, ptid, ctid, tls uint64) uint64 {
 		sig:        p.sig,
 		rng:        &rng,
 		warned:     map[uint64]bool{},
+		maxMemory:  p.maxMemory,
+		cwd:        p.cwd,
+		pgid:       p.pgid,
+		sid:        p.sid,
+		umask:      p.umask,
 		wake:       p.wake,
 		kern:       p.kern,
 		parent:     p,

@@ -176,3 +176,58 @@ func fromSysStat(st *syscall.Stat_t) Stat {
 		Ctime: Timespec{st.Ctim.Sec, st.Ctim.Nsec},
 	}
 }
+
+// The HostFS operations pass straight through.
+
+var _ HostFS = osHost{}
+
+func (osHost) Mkdir(path string, mode uint32) error { return syscall.Mkdir(path, mode) }
+func (osHost) Unlink(path string) error             { return syscall.Unlink(path) }
+func (osHost) Rmdir(path string) error              { return syscall.Rmdir(path) }
+func (osHost) Rename(from, to string) error         { return syscall.Rename(from, to) }
+func (osHost) Link(oldpath, newpath string) error   { return syscall.Link(oldpath, newpath) }
+func (osHost) Symlink(target, link string) error    { return syscall.Symlink(target, link) }
+func (osHost) Chmod(path string, mode uint32) error { return syscall.Chmod(path, mode) }
+func (osHost) Truncate(path string, size int64) error {
+	return syscall.Truncate(path, size)
+}
+
+func (f *osFile) Truncate(size int64) error { return syscall.Ftruncate(f.fd, size) }
+func (f *osFile) Chmod(mode uint32) error   { return syscall.Fchmod(f.fd, mode) }
+
+func (osHost) Utimes(path string, atime, mtime Timespec, follow bool) error {
+	p, err := syscall.BytePtrFromString(path)
+	if err != nil {
+		return err
+	}
+	ts := [2]syscall.Timespec{{Sec: atime.Sec, Nsec: atime.Nsec}, {Sec: mtime.Sec, Nsec: mtime.Nsec}}
+	flags := 0
+	if !follow {
+		flags = atSymlinkNofollow
+	}
+	const atFdcwd = -100
+	fd := atFdcwd
+	_, _, e := syscall.Syscall6(syscall.SYS_UTIMENSAT, uintptr(fd), uintptr(unsafe.Pointer(p)),
+		uintptr(unsafe.Pointer(&ts[0])), uintptr(flags), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func (osHost) Chown(path string, uid, gid int, follow bool) error {
+	if follow {
+		return syscall.Chown(path, uid, gid)
+	}
+	return syscall.Lchown(path, uid, gid)
+}
+
+func (osHost) Statfs(path string) ([]byte, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return nil, err
+	}
+	// The host's struct statfs is the guest's (both x86_64 Linux).
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&st)), unsafe.Sizeof(st))
+	return append([]byte(nil), b...), nil
+}

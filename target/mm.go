@@ -78,7 +78,7 @@ func (p *Process) sysBrk(addr uint64) uint64 {
 	old, nw := pageUp(p.brk), pageUp(addr)
 	switch {
 	case nw > old:
-		if p.anyMapped(old, nw-old) {
+		if p.anyMapped(old, nw-old) || !p.memoryAllows("brk", old, nw-old, emu.PermRead|emu.PermWrite) {
 			return p.brk
 		}
 		if err := p.Mem.Map(old, nw-old, emu.PermRead|emu.PermWrite); err != nil {
@@ -152,6 +152,9 @@ func (p *Process) sysMmap(addr, length uint64, prot, flags int, fd int32, off ui
 		if flags&mapFixed == 0 && p.anyMapped(addr, size) {
 			return fail(eEXIST)
 		}
+		if !p.memoryAllows("mmap", addr, size, permOf(prot)) {
+			return fail(eNOMEM)
+		}
 		if err := p.Mem.Unmap(addr, size); err != nil {
 			return fail(eNOMEM)
 		}
@@ -166,6 +169,9 @@ func (p *Process) sysMmap(addr, length uint64, prot, flags int, fd int32, off ui
 				return fail(eNOMEM)
 			}
 			at = a
+		}
+		if !p.memoryAllows("mmap", at, size, permOf(prot)) {
+			return fail(eNOMEM)
 		}
 	}
 	if err := p.Mem.Map(at, size, permOf(prot)); err != nil {
@@ -207,6 +213,9 @@ func (p *Process) sysMprotect(addr, length uint64, prot int) uint64 {
 		return 0
 	}
 	if !p.Mem.IsMapped(addr, size) {
+		return fail(eNOMEM)
+	}
+	if !p.memoryAllows("mprotect", addr, size, permOf(prot)) {
 		return fail(eNOMEM)
 	}
 	if err := p.Mem.Protect(addr, size, permOf(prot)); err != nil {

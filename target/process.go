@@ -33,18 +33,19 @@ type Thread struct {
 	robust   uint64 // set_robust_list head
 
 	// Scheduling, touched only by the goroutine in Resume.
-	wait      waitKind
-	futexAddr uint64    // waitFutex: the futex word
-	futexBits uint32    // waitFutex: the FUTEX_WAIT_BITSET mask
-	deadline  time.Time // valid when timed
-	timed     bool
-	remAddr   uint64   // waitSleep: nanosleep's rem argument
-	waitOn    waitable // waitReady: what the thread waits for
-	epoll     bool     // waitReady in epoll_wait (EINTR, never restarted)
-	restart   bool     // a signal interrupted a restartable wait
-	restartNr uint64   // the syscall to restart
-	saveMask  bool     // rt_sigsuspend: restore savedMask after the signal
-	savedMask uint64
+	wait       waitKind
+	futexAddr  uint64    // waitFutex: the futex word
+	futexBits  uint32    // waitFutex: the FUTEX_WAIT_BITSET mask
+	deadline   time.Time // valid when timed
+	timed      bool
+	remAddr    uint64   // waitSleep: nanosleep's rem argument
+	waitOn     waitable // waitReady: what the thread waits for
+	timeoutErr int64    // waitReady: the errno at the timeout (0: result 0)
+	epoll      bool     // waitReady in epoll_wait (EINTR, never restarted)
+	restart    bool     // a signal interrupted a restartable wait
+	restartNr  uint64   // the syscall to restart
+	saveMask   bool     // rt_sigsuspend: restore savedMask after the signal
+	savedMask  uint64
 }
 
 // Process is one emulated process.
@@ -86,6 +87,13 @@ type Process struct {
 	sig    signalState
 	rng    *rand.ChaCha8 // getrandom(2) stream (deterministic)
 	warned map[uint64]bool
+
+	cwd       string    // the current directory (absolute), "" until chdir: the stub's (fsops.go)
+	umask     uint32    // umask(2)'s value, applied to created files' modes (the stub's own umask applies on top, so it cannot grant more)
+	alarm     realTimer // ITIMER_REAL (timers.go); a fork starts with none
+	pgid, sid int       // process group and session (pgroups.go)
+	maxMemory uint64    // the limit on accessible mappings (memlimit.go)
+	memWarned bool      // the limit has been logged at warning level
 
 	// The stop state machine; touched only by the goroutine in Resume.
 	park        parkState
@@ -197,6 +205,14 @@ func Load(cfg Config) (*Process, error) {
 		rng:       rand.NewChaCha8(seed(getrandomSeed)),
 		warned:    map[uint64]bool{},
 		wake:      make(chan struct{}, 1),
+		maxMemory: cfg.MaxMemory,
+		umask:     0o022,
+		pgid:      pid,
+		sid:       pid,
+	}
+	p.kern.root = p
+	if p.maxMemory == 0 {
+		p.maxMemory = DefaultMaxMemory
 	}
 	p.files.init(cfg.Stdin, cfg.Stdout, cfg.Stderr)
 	p.log.WithFields(logrus.Fields{"exe": exe, "entry": fmt.Sprintf("%#x", img.entry), "pie": img.pie}).Debug("loaded")
@@ -252,6 +268,9 @@ func (p *Process) growStack(addr uint64) bool {
 	low := addr &^ pageMask
 	if p.anyMapped(low, p.stackLow-low) {
 		return false // something was mapped in the way
+	}
+	if !p.memoryAllows("stack growth", low, p.stackLow-low, p.stackPerm) {
+		return false
 	}
 	if err := p.Mem.Map(low, p.stackLow-low, p.stackPerm); err != nil {
 		return false

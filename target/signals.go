@@ -243,6 +243,7 @@ func (p *Process) exit(status int, mask StopMask) (Event, bool, error) {
 
 // finish makes the process a zombie with the given wait status.
 func (p *Process) finish(status int) {
+	p.alarm.stop()
 	p.mu.Lock()
 	p.exited = true
 	p.status = status

@@ -327,6 +327,21 @@ func (p *Process) syscall(t *Thread, nr uint64) uint64 {
 	case sysFutex:
 		return p.sysFutex(t, a0, int(int32(a1)), uint32(a2), a3, a4, uint32(a5))
 	}
+	if r, ok := p.fsSyscall(nr, a0, a1, a2, a3, a4); ok {
+		return r
+	}
+	if r, ok := p.timerSyscall(nr, a0, a1, a2); ok {
+		return r
+	}
+	if r, ok := p.pollSyscall(t, nr, a0, a1, a2); ok {
+		return r
+	}
+	if r, ok := p.pgroupSyscall(nr, a0, a1); ok {
+		return r
+	}
+	if nr == sysRtSigtimedwait {
+		return p.sysRtSigtimedwait(t, a0, a1, a2, a3)
+	}
 	return p.unimplemented(nr)
 }
 
@@ -670,18 +685,31 @@ func (p *Process) sysSigaltstack(t *Thread, ssAddr, oldAddr uint64) uint64 {
 func (p *Process) sysKill(pid, sig int) uint64 {
 	// This process, its process group (0 or -pid); kill(-1) reaches
 	// every process but the caller, and there is no other.
-	target := p
-	if pid != p.Pid && pid != 0 && pid != -p.Pid {
-		if target = p.findProcess(pid); target == nil {
-			return fail(eSRCH)
-		}
-	}
 	if sig < 0 || sig > maxSig {
 		return fail(eINVAL)
 	}
+	targets := []*Process{p}
+	switch {
+	case pid == 0 || pid < -1:
+		pgid := p.pgid
+		if pid < -1 {
+			pgid = -pid
+		}
+		if targets = p.groupMembers(pgid); len(targets) == 0 {
+			return fail(eSRCH)
+		}
+	case pid != p.Pid && pid != -1:
+		t := p.findProcess(pid)
+		if t == nil {
+			return fail(eSRCH)
+		}
+		targets = []*Process{t}
+	}
 	if sig != 0 {
 		uid, _, _, _ := p.host.IDs()
-		target.queue(nil, sigInfo{signo: sig, code: siUser, pid: p.Pid, uid: uid})
+		for _, t := range targets {
+			t.queue(nil, sigInfo{signo: sig, code: siUser, pid: p.Pid, uid: uid})
+		}
 	}
 	return 0
 }
@@ -691,9 +719,10 @@ func (p *Process) findProcess(pid int) *Process {
 	if pid < 0 {
 		pid = -pid
 	}
-	root := p
-	for root.parent != nil {
-		root = root.parent
+	root := p.kern.root
+	if root == nil { // (a Process made without Load, in tests)
+		for root = p; root.parent != nil; root = root.parent {
+		}
 	}
 	var find func(q *Process) *Process
 	find = func(q *Process) *Process {

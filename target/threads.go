@@ -215,7 +215,7 @@ func (p *Process) checkWaits() time.Time {
 			// Ready: the call runs again now, before any signal
 			// handler (which then returns to it), as if it had
 			// never blocked.
-			t.wait, t.waitOn, t.timed = waitNone, nil, false
+			t.wait, t.waitOn, t.timed, t.timeoutErr = waitNone, nil, false, 0
 			p.restartSyscall(t)
 			continue
 		}
@@ -240,6 +240,9 @@ func (p *Process) checkWaits() time.Time {
 			if t.wait == waitSleep || t.wait == waitReady {
 				res = 0 // nanosleep done; epoll_wait found nothing
 			}
+			if t.timeoutErr != 0 {
+				res = fail(t.timeoutErr) // rt_sigtimedwait: EAGAIN
+			}
 			p.endWait(t, res)
 			continue
 		}
@@ -261,7 +264,7 @@ func (p *Process) endWait(t *Thread, res uint64) {
 		rb = le.AppendUint64(rb, uint64(left%time.Second))
 		p.putBytes(t.remAddr, rb)
 	}
-	t.wait, t.timed, t.waitOn = waitNone, false, nil
+	t.wait, t.timed, t.waitOn, t.timeoutErr = waitNone, false, nil, 0
 	t.CPU.R[emu.RAX] = res
 }
 

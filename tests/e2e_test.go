@@ -534,6 +534,53 @@ var scenarios = []scenario{
 			repl: "Reading symbols from target:<demo>...",
 		}},
 	},
+	// Scenarios of issue 5's RSP items (rsp/syscalls.go, breakpoints.go,
+	// memsearch.go). "catch syscall" is checked against native gdb in
+	// rsp's unit tests instead: gdb 13.1's gdbserver labels its first
+	// syscall stop a return.
+	{
+		// The condition is evaluated in the server (ConditionalBreakpoints+
+		// with both servers): "(target evals)"; Z1 reports hwbreak.
+		name:  "conditional-and-hardware-breakpoints",
+		guest: "basic",
+		file:  true,
+		cmds: []string{"break add if x == 2", "continue", "bt", "info breakpoints", "delete",
+			"hbreak factorial", "continue", "bt", "delete", "continue"},
+		want: []string{
+			`^Breakpoint 1, add \(x=2, y=7\) at guests/basic\.c:$LINE(add-body)$`,
+			`^\tstop only if x == 2 \(target evals\)$`,
+			`^Hardware assisted breakpoint 2 at 0x[0-9a-f]+: file guests/basic\.c, line \d+\.$`,
+			`^Breakpoint 2, factorial \(n=5\) at guests/basic\.c:\d+$`,
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"counter=7 total=34 fact=120"},
+	},
+	{
+		// QPassSignals: both signals go to the program without a stop.
+		name:  "pass-signals",
+		guest: "signals",
+		file:  true,
+		cmds:  []string{"handle SIGUSR1 nostop noprint pass", "handle SIGSEGV nostop noprint pass", "continue"},
+		want: []string{
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"handler saw 1006\nrecovered from SIGSEGV\n"},
+	},
+	{
+		// qCRC (compare-sections) and qSearch:memory (find).
+		name:  "compare-sections-and-find",
+		guest: "basic",
+		file:  true,
+		cmds: []string{"compare-sections .text", "find &message[0], +sizeof(message), 'd', 'e', 'b'",
+			"find /b &message[0], +sizeof(message), 'x'", "set var message[0] = 'j'", "print message",
+			"continue"},
+		want: []string{
+			`^Section \.text, range 0x[0-9a-f]+ -- 0x[0-9a-f]+: matched\.$`,
+			`^0x[0-9a-f]+ <message\+7>$`,
+			`^Pattern not found\.$`,
+			`^\$1 = "jello, debugger"$`,
+		},
+	},
 }
 
 // threadTableRules normalise the spacing of 'info threads' tables.
@@ -711,9 +758,36 @@ func checkWant(t *testing.T, sc scenario, s *session, transcript string) {
 	}
 }
 
+// glibcGuests maps the musl guests some scenarios use to their glibc
+// (gcc -static) builds.
+var glibcGuests = map[string]string{
+	"basic": "basic-glibc", "basic-O2": "basic-glibc-O2", "crash": "crash-glibc",
+	"exitcode": "exitcode-glibc", "signals": "signals-glibc", "compute": "compute-glibc",
+}
+
+// glibcScenarios are variants of scenarios on glibc-built guests, named
+// NAME-glibc: the same script, key lines and output, so the stub must
+// handle glibc's start-up code, its TLS and IRELATIVE set-up and its
+// signal frames under gdb as well as musl's.
+func glibcScenarios() []scenario {
+	names := []string{"break-next-step-finish", "print-and-set-var", "registers-stepi", "recursion-frames",
+		"inferior-calls", "exit-code", "crash-sigsegv", "optimised-O2", "signal-handlers", "compute"}
+	var out []scenario
+	for _, name := range names {
+		for _, sc := range scenarios {
+			if sc.name == name {
+				sc.name += "-glibc"
+				sc.guest = glibcGuests[sc.guest]
+				out = append(out, sc)
+			}
+		}
+	}
+	return out
+}
+
 func TestGDBTranscripts(t *testing.T) {
 	needTools(t)
-	for _, sc := range scenarios {
+	for _, sc := range append(scenarios[:len(scenarios):len(scenarios)], glibcScenarios()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			if err := suite.guestErr[sc.guest]; err != nil {

@@ -28,7 +28,7 @@ const (
 )
 
 // requiredTools are the programs the end-to-end tests run.
-var requiredTools = []string{"gdb", "gdbserver", "musl-gcc"}
+var requiredTools = []string{"gdb", "gdbserver", "musl-gcc", "gcc"}
 
 // suiteState is what TestMain prepares once per run: tool discovery, the
 // stub binary and the guest programs. It is written only by TestMain,
@@ -60,23 +60,32 @@ type guestBuild struct {
 	name   string
 	source string // relative to tests/
 	flags  []string
-	pie    bool // static PIE (see staticPIEArgs)
+	pie    bool   // static PIE (see staticPIEArgs)
+	cc     string // the compiler: musl-gcc when empty; gcc builds against glibc
 }
 
 var guestBuilds = []guestBuild{
-	{"basic", "guests/basic.c", []string{"-O0"}, false},
-	{"basic-O2", "guests/basic.c", []string{"-O2"}, false},
-	{"crash", "guests/crash.c", []string{"-O0"}, false},
-	{"exitcode", "guests/exitcode.c", []string{"-O0"}, false},
-	{"spin", "guests/spin.c", []string{"-O0"}, false},
-	{"sleeper", "guests/sleeper.c", []string{"-O0"}, false},
-	{"sys", "guests/sys.c", []string{"-O0"}, false},
-	{"sys-O2", "guests/sys.c", []string{"-O2"}, false},
-	{"faults", "guests/faults.c", []string{"-O0"}, false},
-	{"signals", "guests/signals.c", []string{"-O0"}, false},
-	{"compute", "guests/compute.c", []string{"-O0"}, false},
-	{"compute-O2", "guests/compute.c", []string{"-O2"}, false},
-	{"basic-pie", "guests/basic.c", []string{"-O0"}, true},
+	{"basic", "guests/basic.c", []string{"-O0"}, false, ""},
+	{"basic-O2", "guests/basic.c", []string{"-O2"}, false, ""},
+	{"crash", "guests/crash.c", []string{"-O0"}, false, ""},
+	{"exitcode", "guests/exitcode.c", []string{"-O0"}, false, ""},
+	{"spin", "guests/spin.c", []string{"-O0"}, false, ""},
+	{"sleeper", "guests/sleeper.c", []string{"-O0"}, false, ""},
+	{"sys", "guests/sys.c", []string{"-O0"}, false, ""},
+	{"sys-O2", "guests/sys.c", []string{"-O2"}, false, ""},
+	{"faults", "guests/faults.c", []string{"-O0"}, false, ""},
+	{"signals", "guests/signals.c", []string{"-O0"}, false, ""},
+	{"compute", "guests/compute.c", []string{"-O0"}, false, ""},
+	{"compute-O2", "guests/compute.c", []string{"-O2"}, false, ""},
+	{"basic-pie", "guests/basic.c", []string{"-O0"}, true, ""},
+	// glibc builds (gcc -static) for the glibc variants of some scenarios
+	// (glibcScenarios in e2e_test.go).
+	{"basic-glibc", "guests/basic.c", []string{"-O0"}, false, "gcc"},
+	{"basic-glibc-O2", "guests/basic.c", []string{"-O2"}, false, "gcc"},
+	{"crash-glibc", "guests/crash.c", []string{"-O0"}, false, "gcc"},
+	{"exitcode-glibc", "guests/exitcode.c", []string{"-O0"}, false, "gcc"},
+	{"signals-glibc", "guests/signals.c", []string{"-O0"}, false, "gcc"},
+	{"compute-glibc", "guests/compute.c", []string{"-O0"}, false, "gcc"},
 }
 
 // staticPIEArgs returns the extra musl-gcc arguments that link a static
@@ -145,8 +154,12 @@ func runSuite(m *testing.M) int {
 	suite.sources["demo"] = "cmd/redox-gdbstub/demo/demo.c"
 	for _, g := range guestBuilds {
 		suite.sources[g.name] = filepath.Join("tests", g.source)
-		if _, err := exec.LookPath("musl-gcc"); err != nil {
-			suite.guestErr[g.name] = errors.New("musl-gcc not found")
+		cc := g.cc
+		if cc == "" {
+			cc = "musl-gcc"
+		}
+		if _, err := exec.LookPath(cc); err != nil {
+			suite.guestErr[g.name] = errors.New(cc + " not found")
 			continue
 		}
 		bin := filepath.Join(work, g.name)
@@ -159,10 +172,10 @@ func runSuite(m *testing.M) int {
 			}
 			args = append(append(args, "-o", bin), pieArgs...)
 		} else {
-			args = append(args, "-static", "-o", bin, g.source)
+			args = append(args, "-static", "-o", bin, g.source, "-lm")
 		}
-		if out, err := run(testDir, "musl-gcc", args...); err != nil {
-			suite.guestErr[g.name] = fmt.Errorf("musl-gcc %s: %w\n%s", strings.Join(args, " "), err, out)
+		if out, err := run(testDir, cc, args...); err != nil {
+			suite.guestErr[g.name] = fmt.Errorf("%s %s: %w\n%s", cc, strings.Join(args, " "), err, out)
 			continue
 		}
 		suite.guests[g.name] = bin

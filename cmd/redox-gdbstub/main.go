@@ -44,7 +44,9 @@ func main() {
 type options struct {
 	once        bool
 	logLevel    string
+	maxMemory   memSize
 	remoteDebug bool
+	rle         bool
 	comm        string
 	prog        string // empty: the bundled demo
 	args        []string
@@ -59,9 +61,12 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.once, "once", false, "exit when the first debugger disconnects (otherwise a stopped program waits for the next)")
 	fs.StringVar(&o.logLevel, "log-level", "warning", "log level: panic, fatal, error, warning, info, debug, trace")
+	o.maxMemory = defaultMaxMemory()
+	fs.Var(&o.maxMemory, "max-memory", maxMemoryUsage)
 	fs.BoolVar(&o.remoteDebug, "remote-debug", false, "log every remote protocol packet")
+	fs.BoolVar(&o.rle, "rle", false, "run-length encode replies (as gdbserver does)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s [--once] [--log-level LEVEL] [--remote-debug] COMM [PROG [ARGS...]]\n"+
+		fmt.Fprintf(stderr, "Usage: %s [--once] [--log-level LEVEL] [--remote-debug] [--rle] [--max-memory SIZE] COMM [PROG [ARGS...]]\n"+
 			"  COMM is HOST:PORT, :PORT (binds 127.0.0.1) or - (stdin/stdout).\n"+
 			"  Without PROG, the bundled demo program is debugged.\n", progName)
 		fs.PrintDefaults()
@@ -158,6 +163,8 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 		Stdout: guestOut,
 		Stderr: guestErr,
 		Log:    log.WithField("component", "target"),
+
+		MaxMemory: uint64(o.maxMemory),
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", prog.argv0, err)
@@ -186,7 +193,7 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 			tr.Close()
 			return err
 		}
-		sess := rsp.NewSession(tr, rsp.Config{Log: log, RemoteDebug: o.remoteDebug, KeepOnDisconnect: keep})
+		sess := rsp.NewSession(tr, rsp.Config{Log: log, RemoteDebug: o.remoteDebug, KeepOnDisconnect: keep, RLE: o.rle})
 		outcome, err = sess.Serve(conn)
 		log.WithField("outcome", outcome).Info("session ended")
 		if err != nil {

@@ -43,9 +43,10 @@ const (
 
 // runOptions are the parsed `run` command line.
 type runOptions struct {
-	logLevel string
-	prog     string
-	args     []string
+	logLevel  string
+	maxMemory memSize
+	prog      string
+	args      []string
 }
 
 func parseRunArgs(args []string, stderr io.Writer) (runOptions, error) {
@@ -53,8 +54,10 @@ func parseRunArgs(args []string, stderr io.Writer) (runOptions, error) {
 	fs := flag.NewFlagSet(progName+" run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.logLevel, "log-level", "warning", "log level: panic, fatal, error, warning, info, debug, trace")
+	o.maxMemory = defaultMaxMemory()
+	fs.Var(&o.maxMemory, "max-memory", maxMemoryUsage)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s run [--log-level LEVEL] PROG [ARGS...]\n"+
+		fmt.Fprintf(stderr, "Usage: %s run [--log-level LEVEL] [--max-memory SIZE] PROG [ARGS...]\n"+
 			"  Runs PROG in the emulator without a debugger; the exit status is PROG's\n"+
 			"  (128+N when PROG is killed by signal N).\n", progName)
 		fs.PrintDefaults()
@@ -101,13 +104,14 @@ func runCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitCannotLoad
 	}
 	res, err := runGuest(guestSpec{
-		path:   path,
-		argv:   append([]string{o.prog}, o.args...),
-		env:    os.Environ(),
-		stdin:  stdin,
-		stdout: stdout,
-		stderr: stderr,
-		log:    log,
+		maxMemory: uint64(o.maxMemory),
+		path:      path,
+		argv:      append([]string{o.prog}, o.args...),
+		env:       os.Environ(),
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		log:       log,
 		// Harmless in-process too (tests): forwarding ends with the run.
 		forwardSignals: true,
 	})
@@ -136,6 +140,7 @@ type guestSpec struct {
 	stdout, stderr io.Writer
 	log            *logrus.Logger
 	forwardSignals bool
+	maxMemory      uint64 // 0: target's default
 }
 
 // guestResult is how a guest run ended.
@@ -181,6 +186,8 @@ func runGuest(g guestSpec) (guestResult, error) {
 		Stdout: g.stdout,
 		Stderr: g.stderr,
 		Log:    log.WithField("component", "target"),
+
+		MaxMemory: g.maxMemory,
 	})
 	if err != nil {
 		return guestResult{}, &loadError{err}
