@@ -60,9 +60,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.once, "once", false, "exit when the first debugger disconnects (otherwise a stopped program waits for the next)")
-	fs.StringVar(&o.logLevel, "log-level", "warning", "log level: panic, fatal, error, warning, info, debug, trace")
-	o.maxMemory = defaultMaxMemory()
-	fs.Var(&o.maxMemory, "max-memory", maxMemoryUsage)
+	guestFlags(fs, &o.logLevel, &o.maxMemory)
 	fs.BoolVar(&o.remoteDebug, "remote-debug", false, "log every remote protocol packet")
 	fs.BoolVar(&o.rle, "rle", false, "run-length encode replies (as gdbserver does)")
 	fs.Usage = func() {
@@ -71,10 +69,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 			"  Without PROG, the bundled demo program is debugged.\n", progName)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errUsage
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	rest := fs.Args()
@@ -111,6 +106,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// guestFlags registers the flags of every subcommand that runs a guest.
+func guestFlags(fs *flag.FlagSet, logLevel *string, maxMemory *memSize) {
+	fs.StringVar(logLevel, "log-level", "warning", "log level: panic, fatal, error, warning, info, debug, trace")
+	*maxMemory = defaultMaxMemory()
+	fs.Var(maxMemory, "max-memory", maxMemoryUsage)
+}
+
+// parseFlags parses a subcommand's flags; -h and --help become errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return err
+	}
+	return nil
 }
 
 func newLogger(o options, stderr io.Writer) (*logrus.Logger, error) {

@@ -53,9 +53,7 @@ func parseRunArgs(args []string, stderr io.Writer) (runOptions, error) {
 	var o runOptions
 	fs := flag.NewFlagSet(progName+" run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.logLevel, "log-level", "warning", "log level: panic, fatal, error, warning, info, debug, trace")
-	o.maxMemory = defaultMaxMemory()
-	fs.Var(&o.maxMemory, "max-memory", maxMemoryUsage)
+	guestFlags(fs, &o.logLevel, &o.maxMemory)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: %s run [--log-level LEVEL] [--max-memory SIZE] PROG [ARGS...]\n"+
 			"  Runs PROG in the emulator without a debugger; the exit status is PROG's\n"+
@@ -63,10 +61,7 @@ func parseRunArgs(args []string, stderr io.Writer) (runOptions, error) {
 		fs.PrintDefaults()
 	}
 	// Flags stop at PROG: everything after it belongs to the guest.
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errUsage
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	rest := fs.Args()

@@ -98,7 +98,7 @@ func parseStraceArgs(args []string, stderr io.Writer) (straceOptions, error) {
 	fs := flag.NewFlagSet(progName+" strace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.follow, "f", false, "advanced mode: multiplexed non-blocking sessions, lines prefixed [pid N]")
-	fs.BoolVar(&o.stack, "k", false, "print the call stack at each syscall (not supported yet)")
+	fs.BoolVar(&o.stack, "k", false, "print the call stack at each syscall")
 	fs.StringVar(&o.out, "o", "", "write the trace to FILE instead of stderr")
 	fs.Var(&exprs, "e", "trace=NAME[,NAME...]: print only these calls")
 	fs.Usage = func() {
@@ -106,10 +106,7 @@ func parseStraceArgs(args []string, stderr io.Writer) (straceOptions, error) {
 			"  Runs PROG in the emulator and prints its system calls and signals.\n", progName)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errUsage
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	for _, e := range exprs {
