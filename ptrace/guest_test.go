@@ -2,7 +2,6 @@ package ptrace
 
 import (
 	"bytes"
-	"debug/elf"
 	"errors"
 	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"os/exec"
@@ -33,22 +32,7 @@ func buildGuest(t *testing.T, name string) string {
 // symbol looks up a defined symbol's address in the guest's symbol table.
 func symbol(t *testing.T, path, name string) uint64 {
 	t.Helper()
-	f, err := elf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name && s.Section != elf.SHN_UNDEF {
-			return s.Value
-		}
-	}
-	t.Fatalf("%s: no symbol %s", path, name)
-	return 0
+	return testenv.FileSymbol(t, path, name)
 }
 
 // syncBuffer collects the guest's output, written from the runner goroutine.

@@ -2,7 +2,6 @@ package target
 
 import (
 	"bytes"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
@@ -189,22 +188,7 @@ func runToExit(t *testing.T, p *Process) int {
 // symbol returns the address of a function symbol in bin.
 func symbol(t *testing.T, bin, name string) uint64 {
 	t.Helper()
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("%s has no symbol %s", bin, name)
-	return 0
+	return testenv.FileSymbol(t, bin, name)
 }
 
 // denyHost is a Host that refuses all file access and has a frozen clock,

@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"debug/elf"
 	"fmt"
+	"github.com/redox-gdbstub/redox-gdbstub/internal/testenv"
 	"io"
 	"net"
 	"os"
@@ -136,21 +136,8 @@ func (c *rspClient) call(p string) string {
 }
 
 func demoSymbol(t *testing.T, name string) uint64 {
-	f, err := elf.NewFile(bytes.NewReader(demoImage))
-	if err != nil {
-		t.Fatal(err)
-	}
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return s.Value
-		}
-	}
-	t.Fatalf("no %s in the demo", name)
-	return 0
+	t.Helper()
+	return testenv.Symbol(t, bytes.NewReader(demoImage), name)
 }
 
 func leHex(v uint64) string {

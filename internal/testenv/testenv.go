@@ -5,6 +5,8 @@
 package testenv
 
 import (
+	"debug/elf"
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -37,4 +39,36 @@ func Tool(t testing.TB, name string) string {
 		Missing(t, name, err)
 	}
 	return p
+}
+
+// Symbol returns the value of the defined symbol name in the ELF file
+// read from r, or ends the test.
+func Symbol(t testing.TB, r io.ReaderAt, name string) uint64 {
+	t.Helper()
+	f, err := elf.NewFile(r)
+	if err != nil {
+		t.Fatalf("symbol %s: %v", name, err)
+	}
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatalf("symbol %s: %v", name, err)
+	}
+	for _, s := range syms {
+		if s.Name == name && s.Section != elf.SHN_UNDEF {
+			return s.Value
+		}
+	}
+	t.Fatalf("no symbol %s", name)
+	return 0
+}
+
+// FileSymbol is Symbol for the ELF file at path.
+func FileSymbol(t testing.TB, path, name string) uint64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return Symbol(t, f, name)
 }
