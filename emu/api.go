@@ -93,7 +93,7 @@ type StopReason int
 const (
 	StopBudget     StopReason = iota // executed the requested number of instructions
 	StopSyscall                      // executed a `syscall` instruction: RIP is past it, RCX/R11 set as hardware does
-	StopBreakpoint                   // about to execute an instruction at a debugger breakpoint (Memory.SetBreakpoint); nothing executed for it
+	StopBreakpoint                   // about to execute an instruction at a debugger breakpoint (Memory.SetBreakpoint); nothing executed for it. Or, when CPU.Watch reports a hit, a data watchpoint (Memory.SetWatch) trapped after the instruction completed (RIP past it)
 	StopInt3                         // executed a guest int3 (0xCC): RIP is past the int3 byte
 	StopFault                        // CPU.Fault is set; RIP is at the faulting instruction and no architectural state of it changed
 	StopInterrupt                    // the interrupt flag passed to Run was set

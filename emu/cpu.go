@@ -49,6 +49,11 @@ type CPU struct {
 	rfAddr  uint64
 	rfValid bool
 
+	// watch is the data watchpoint hit by the current instruction
+	// (watch.go); Run stops once the instruction completes.
+	watch    WatchHit
+	watchHit bool
+
 	panicOnBug bool // tests: let executor panics through Run's safety net
 }
 
@@ -129,11 +134,15 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 	}
 	c.codeP = nil
 	c.single = max == 1
+	c.watchHit = false
 	// RF semantics: the breakpoint this CPU last reported is not reported
 	// again when execution resumes at it.
 	skipBP := c.rfValid && c.rfAddr == c.RIP
 	for n < max {
 		if n&1023 == 0 && intr != nil && intr.Load() {
+			if c.watchHit {
+				return StopBreakpoint, n
+			}
 			return StopInterrupt, n
 		}
 		// hot path of fetch: same page, decoded, no breakpoints in it
@@ -147,6 +156,11 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 			}
 		}
 		if in == nil {
+			if c.watchHit {
+				// A data watchpoint hit by the previous instruction
+				// (watch.go cleared codeP to get here): trap after it.
+				return StopBreakpoint, n
+			}
 			in = c.fetch(skipBP)
 		}
 		if in == nil {
@@ -224,6 +238,9 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 				n++
 				c.icount++
 				c.rfValid = false
+				if c.watchHit {
+					return StopBreakpoint, n
+				}
 				return StopInterrupt, n
 			}
 		case stRepeat:
@@ -232,9 +249,13 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 				n++
 				c.icount++
 				c.rfValid, c.rfAddr = true, c.RIP
+				if c.watchHit {
+					return StopBreakpoint, n
+				}
 				return StopInterrupt, n
 			}
 		case stFault:
+			c.watchHit = false  // the instruction did not happen
 			return StopFault, n // RF stays set: a retried instruction is not re-reported
 		case stSyscall:
 			n++
@@ -251,6 +272,9 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 		c.icount++
 		// an interrupted rep string instruction keeps RF set, like x86
 		c.rfValid, c.rfAddr = st == stRepeat, c.RIP
+	}
+	if c.watchHit {
+		return StopBreakpoint, n
 	}
 	return StopBudget, n
 }
@@ -446,7 +470,7 @@ func (c *CPU) load(addr uint64, size uint8) (uint64, bool) {
 	off := addr % PageSize
 	if off+uint64(size) <= PageSize {
 		p := c.pageOf(addr / PageSize)
-		if p != nil && p.perm&PermRead != 0 {
+		if p != nil && p.fast&PermRead != 0 {
 			if p.data == nil {
 				return 0, true
 			}
@@ -477,6 +501,9 @@ func (c *CPU) loadBytes(addr uint64, b []byte) bool {
 		return false
 	}
 	c.Mem.copyOut(addr, b)
+	if len(c.Mem.wpages) != 0 {
+		c.watchCheck(addr, len(b), WatchRead)
+	}
 	return true
 }
 
@@ -487,6 +514,9 @@ func (c *CPU) storeBytes(addr uint64, b []byte) bool {
 		return false
 	}
 	c.Mem.copyIn(addr, b)
+	if len(c.Mem.wpages) != 0 {
+		c.watchCheck(addr, len(b), WatchWrite)
+	}
 	return true
 }
 
@@ -496,7 +526,7 @@ func (c *CPU) store(addr uint64, size uint8, v uint64) bool {
 	off := addr % PageSize
 	if off+uint64(size) <= PageSize {
 		p := c.pageOf(addr / PageSize)
-		if p != nil && p.perm&PermWrite != 0 {
+		if p != nil && p.fast&PermWrite != 0 {
 			if p.code != nil {
 				c.Mem.dropCode(addr/PageSize, p)
 			}

@@ -38,4 +38,9 @@
 //     operations are allocation-free integer code (x87fast.go), the rest
 //     (and the transcendentals, x87trans.go) is exact math/big rounded once
 //     per the control word.
+//   - Data watchpoints (watch.go): a page holding a watched range drops
+//     the watched access kinds from its fast-path permissions, so only
+//     loads/stores to such pages take the slow path, which checks the
+//     page's ranges. A hit completes the instruction, then Run returns
+//     StopBreakpoint with CPU.Watch set (RIP past the instruction).
 package emu

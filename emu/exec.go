@@ -1123,6 +1123,9 @@ func (c *CPU) stringOp(in *inst) int {
 		if c.R[RCX] == 0 {
 			return stNext
 		}
+		if c.watchHit {
+			return stRepeat // stop after the iteration that hit
+		}
 		if in.op == oCmps || in.op == oScas {
 			eq := c.ccA&sizeMask[sz] == c.ccB&sizeMask[sz]
 			if in.rep == repE && !eq || in.rep == repNE && eq {

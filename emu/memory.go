@@ -13,6 +13,7 @@ import (
 type page struct {
 	data *[PageSize]byte // nil until first written: reads as zeros
 	perm Perm
+	fast Perm      // perm minus the kinds watched in this page (load/store fast paths)
 	nbp  int32     // number of debugger breakpoints in this page
 	code *codePage // decoded-instruction cache, nil if none
 }
@@ -24,6 +25,9 @@ type Memory struct {
 	pages map[uint64]*page // page number -> page
 	runs  []run            // the same mapping as sorted runs, for Regions/FindFree
 	bps   map[uint64]struct{}
+	// data watchpoints (watch.go): the set, and each per page it covers
+	watches map[Watchpoint]struct{}
+	wpages  map[uint64][]Watchpoint
 	// gen changes whenever the mapping or permissions change, so CPUs know
 	// to drop their translation caches.
 	gen uint64
@@ -124,6 +128,7 @@ func (m *Memory) Protect(addr, size uint64, perm Perm) error {
 	}
 	m.forPages(first, last, func(pn uint64, p *page) {
 		p.perm = perm
+		p.fast = m.fastPerm(pn, perm)
 		m.dropCode(pn, p)
 	})
 	m.put(first, last+1, perm)
@@ -159,6 +164,7 @@ func (m *Memory) lookup(pn uint64) *page {
 		return nil
 	}
 	p := &page{perm: m.runs[i].perm}
+	p.fast = m.fastPerm(pn, p.perm)
 	m.recountBP(pn, p)
 	m.pages[pn] = p
 	return p

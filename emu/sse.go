@@ -529,7 +529,7 @@ func (c *CPU) readX(o *operand, aligned bool) (lo, hi uint64, ok bool) {
 			return 0, 0, false
 		}
 		if addr%PageSize <= PageSize-16 {
-			if p := c.pageOf(addr / PageSize); p != nil && p.perm&PermRead != 0 {
+			if p := c.pageOf(addr / PageSize); p != nil && p.fast&PermRead != 0 {
 				off := addr % PageSize
 				if p.data == nil {
 					return 0, 0, true

@@ -368,6 +368,10 @@ type StopInfo struct {
 	SigCode int    // STOP_SIGNAL: si_code
 	SigAddr uint64 // STOP_SIGNAL: si_addr of a fault
 	Syscall uint64 // STOP_PRE_SYSCALL/STOP_POST_SYSCALL: the syscall number
+	// STOP_BREAKPOINT/STOP_SINGLESTEP: a data watchpoint (watch.go) fired;
+	// WatchKind is 0 otherwise. WatchAddr is the start of its range.
+	WatchAddr uint64
+	WatchKind WatchKind
 }
 
 // LastStop describes the stop the tracee is parked at (thread id, si_code,
@@ -380,7 +384,9 @@ func (s *Session) LastStop() (info StopInfo, ok bool) {
 		return StopInfo{}, false
 	}
 	ev := s.last
-	return StopInfo{Tid: ev.Tid, Signo: ev.Signo, SigCode: ev.SigCode, SigAddr: ev.SigAddr, Syscall: ev.Syscall}, true
+	info = StopInfo{Tid: ev.Tid, Signo: ev.Signo, SigCode: ev.SigCode, SigAddr: ev.SigAddr, Syscall: ev.Syscall}
+	s.watchInfoLocked(ev, &info)
+	return info, true
 }
 
 // Close detaches. With KillOnClose the tracee is sent SIGKILL and Close

@@ -36,6 +36,8 @@ func (s *Session) breakpoint(insert bool, arg string) response {
 		kind = bpSoftware
 	case "1":
 		kind = bpHardware
+	case "2", "3", "4":
+		return s.watchpoint(insert, watchKinds[typ], rest) // watchpoints.go
 	default:
 		return empty
 	}

@@ -18,7 +18,7 @@
 //
 // Files: framing.go (packets, acks, escaping, RLE), session.go (the
 // connection, negotiated state, dispatch), one file per packet family
-// (resume.go, syscalls.go, breakpoints.go with agentexpr.go, registers.go,
+// (resume.go, syscalls.go, breakpoints.go with agentexpr.go, watchpoints.go, registers.go,
 // memory.go, memsearch.go, qxfer.go, siginfo.go, hostio.go with procfs.go,
 // query.go, monitor.go, threads.go), targetxml.go.
 //
@@ -31,7 +31,8 @@
 //     qXfer:siginfo:write changes what later reads show, not the signal.
 //   - orig_rax is the syscall number at syscall stops and -1 elsewhere;
 //     segment selectors read cs=0x33 ss=0x2b, others 0, writes ignored.
-//   - No watchpoints (Z2-Z4 get the empty reply), no BreakpointCommands,
+//   - Watchpoints (Z2-Z4, watchpoints.go) are exact and unlimited, but
+//     not triggered by syscalls writing guest memory. No BreakpointCommands,
 //     no AVX registers, no non-stop mode, no extended-remote.
 //   - vFile serves read-only regular files by absolute path, and the
 //     emulated process's /proc/PID/{maps,cmdline,exe}; other /proc, /sys

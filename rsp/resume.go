@@ -160,7 +160,7 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 		// Stops the client does not want to see (outside a stepped range,
 		// uncaught syscalls, passed signals, false breakpoint conditions)
 		// are resumed here, without a round trip to the client.
-		for err == nil && f.silent(ev) {
+		for err == nil && !s.isWatchStop(ev) && f.silent(ev) {
 			f.count++
 			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
 		}
@@ -227,7 +227,9 @@ func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 		s.syscallStopReply(ev)
 	case ev.Cause&ptrace.StopBreakpoint != 0:
 		s.stopTid = s.recordStop(causeBreakpoint, 0)
-		s.lastStop = s.tReply(5, s.stopTid, true)
+		if s.lastStop = s.watchReply(s.stopTid); s.lastStop == nil {
+			s.lastStop = s.tReply(5, s.stopTid, true)
+		}
 	case ev.Cause&ptrace.StopSignal != 0:
 		s.pendingSig = int(ev.A)
 		s.stopTid = s.recordStop(causeSignal, 0)
@@ -239,7 +241,9 @@ func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 			rip = regs.RIP
 		}
 		s.stopTid = s.recordStop(causeStep, rip)
-		s.lastStop = s.tReply(5, s.stopTid, false)
+		if s.lastStop = s.watchReply(s.stopTid); s.lastStop == nil {
+			s.lastStop = s.tReply(5, s.stopTid, false)
+		}
 	}
 	return s.lastStop
 }

@@ -37,8 +37,10 @@ x=$(echo hello | $BB tr a-z A-Z); echo "$x ${#x}"; case $x in H*) echo starts-wi
 if $BB grep -q zebra words.txt; then echo found; else echo "no zebra ($?)"; fi
 ( exit 3 ) || echo "subshell status $?"; echo to-stderr >&2; exit 5`}, "", 5,
 		[]string{"lines 1512\n", "HELLO 5\n", "no zebra (1)\n", "subshell status 3\n", "to-stderr\n"}},
-	{"sh-background-wait", []string{"sh", "-c", `for i in 3 1 2; do ($BB sleep 0.$i; echo job $i) & done; wait; echo all done`}, "", 0,
-		[]string{"job 1\njob 2\njob 3\nall done\n"}},
+	{"sh-background-wait", []string{"sh", "-c", `for i in 9 1 5; do ($BB sleep 0.$i; echo job $i) & done; wait; echo all done`}, "", 0,
+		// 400 ms between the wake-ups: the order must not depend on
+		// how fast the emulator starts the jobs on a loaded machine.
+		[]string{"job 1\njob 5\njob 9\nall done\n"}},
 	// (BusyBox awk's "print | cmd" runs /bin/sh, the host's dynamically
 	// linked shell, which the emulator cannot run: not used here.)
 	{"awk", []string{"awk", `-F,`, `NR > 1 { s[$1] += $3; n[$1]++ } END { for (k in s) printf "%s %d %.3f\n", k, s[k], s[k] / n[k]; print NR, length($0), toupper(substr($2, 1, 3)) }`, "data.csv"}, "", 0,

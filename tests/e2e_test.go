@@ -581,6 +581,29 @@ var scenarios = []scenario{
 			`^\$1 = "jello, debugger"$`,
 		},
 	},
+	{
+		// Z2/Z3/Z4 data watchpoints: the stub checks them in the emulator
+		// (exact, after the access, PC past the instruction); gdbserver
+		// uses the debug registers (and gdb emulates rwatch with an access
+		// watchpoint there, as x86 has no read-only watchpoints), so only
+		// aligned 4/8-byte variables are watched.
+		name:  "watchpoints",
+		guest: "basic",
+		file:  true,
+		cmds: []string{"break main", "continue", "watch global_total", "rwatch global_counter",
+			"awatch local_pair.a", "continue", "continue", "bt", "continue", "continue", "continue",
+			"continue", "continue", "info watchpoints", "delete", "continue"},
+		want: []string{
+			`^Hardware watchpoint 2: global_total$`,
+			`^Hardware read watchpoint 3: global_counter$`,
+			`^Hardware access \(read/write\) watchpoint 4: local_pair\.a$`,
+			`^Value = 7$`,
+			`^New value = 42$`,
+			`^#0  fill \(`,
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"counter=7 total=34 fact=120 pair=42/42000/filled"},
+	},
 }
 
 // threadTableRules normalise the spacing of 'info threads' tables.
