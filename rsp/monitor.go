@@ -15,6 +15,7 @@ const monitorHelp = "The following monitor commands are supported:\n" +
 	"  help -- show this text\n" +
 	"  exit -- kill the program and end the session\n" +
 	"  ptrace -- show the trace session: armed flags and queued events (Redox names)\n" +
+	"  strace on|off -- print the program's system calls here while it runs\n" +
 	"  stats -- show instructions executed, packets served and stops handled in the stub\n"
 
 // InstructionCounter is a Tracer that counts the instructions the tracee
@@ -46,6 +47,10 @@ func (s *Session) monitor(hexCmd string) response {
 		return out(s.ptraceReport())
 	case "stats":
 		return out(s.statsReport())
+	case "strace on":
+		return out(s.setStrace(true))
+	case "strace off":
+		return out(s.setStrace(false))
 	}
 	return out("Unknown monitor command.\n\n")
 }

@@ -52,7 +52,7 @@ func (s *Session) supported(arg string) response {
 		}
 	}
 	var out []string
-	for _, f := range features {
+	for _, f := range append(features[:len(features):len(features)], extendedFeatures...) {
 		if f.offered == nil || f.offered(s) {
 			out = append(out, f.name)
 		}
@@ -63,6 +63,9 @@ func (s *Session) supported(arg string) response {
 // query dispatches q and Q packets.
 func (s *Session) query(p string) response {
 	name, arg, _ := strings.Cut(p, ":")
+	if r, handled := s.extendedQuery(name, arg); handled {
+		return r
+	}
 	switch name {
 	case "qSupported":
 		return s.supported(arg)

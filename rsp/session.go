@@ -29,6 +29,13 @@ type Config struct {
 	// KillTimeout bounds how long the session waits for the tracee to
 	// stop after a kill or a disconnect; 0 means 5 seconds.
 	KillTimeout time.Duration
+	// Launcher starts programs for extended remote (vRun, R); nil
+	// disables it. Env is the environment programs start with before
+	// the client changes it (QEnvironment*).
+	Launcher Launcher
+	Env      []string
+	// SyscallFormatter enables "monitor strace on" (strace.go).
+	SyscallFormatter SyscallFormatter
 }
 
 // Outcome says how a session ended.
@@ -104,6 +111,9 @@ type Session struct {
 	kept         bool // left stopped for another session (KeepOnDisconnect)
 
 	outcome Outcome
+
+	ext     extState           // extended remote (extended.go)
+	baseLog logrus.FieldLogger // log without the pid field
 }
 
 // NewSession creates a session for the tracee behind t. The tracee must be
@@ -126,7 +136,9 @@ func NewSession(t Tracer, cfg Config) *Session {
 		breakpoints: make(map[uint64]bpKind),
 		conds:       make(map[uint64][][]byte),
 		files:       newHostFiles(),
+		baseLog:     log,
 	}
+	s.initExtended()
 	s.stopTid = s.mainTid()
 	s.recordArgs()
 	return s
@@ -290,6 +302,8 @@ func (s *Session) process(payload []byte) error {
 		s.outcome = OutcomeKilled
 		s.killTracee()
 		return errQuit
+	case afterKillKeep:
+		s.killInExtended()
 	case afterDetach:
 		s.outcome = OutcomeDetached
 		s.detach()
@@ -381,7 +395,18 @@ func (s *Session) handle(pkt []byte) response {
 		return s.setThread(p[1:])
 	case 'T':
 		return s.threadAlive(p[1:])
+	case '!':
+		if s.cfg.Launcher == nil {
+			return empty
+		}
+		s.ext.enabled = true
+		return ok
+	case 'R':
+		return s.restart()
 	case 'k':
+		if s.ext.enabled {
+			return response{noReply: true, after: afterKillKeep}
+		}
 		// gdb reads no reply to k; lldb waits for one (lldb-server: X09).
 		return response{reply: s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sigKILL))), after: afterKill}
 	case 'D':
@@ -411,7 +436,12 @@ func (s *Session) vPacket(p string) response {
 		if !s.samePid(pid) {
 			return errReply
 		}
+		if s.ext.enabled {
+			return response{reply: []byte("OK"), after: afterKillKeep}
+		}
 		return response{reply: []byte("OK"), after: afterKill}
+	case strings.HasPrefix(p, "vRun;"):
+		return s.vRun(p[len("vRun;"):])
 	}
 	// vMustReplyEmpty and every other unknown v packet.
 	return empty

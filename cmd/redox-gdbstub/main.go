@@ -2,12 +2,15 @@
 // programs in its own emulator, with gdbserver's command line:
 //
 //	redox-gdbstub [--once] [--log-level LEVEL] [--remote-debug] COMM [PROG [ARGS...]]
+//	redox-gdbstub --multi [--log-level LEVEL] [--remote-debug] COMM [PROG [ARGS...]]
 //	redox-gdbstub run [--log-level LEVEL] PROG [ARGS...]
 //	redox-gdbstub strace [-f] [-k] [-o FILE] [-e trace=NAME[,NAME...]] PROG [ARGS...]
 //
 // COMM is HOST:PORT, :PORT (127.0.0.1 only) or - (the protocol runs over
 // stdin/stdout and the program's output goes to stderr). Without PROG the
-// bundled demo program is served.
+// bundled demo program is served. With --multi (gdb's "target
+// extended-remote") the stub starts PROG if given, otherwise waits for gdb's
+// "run", and stays up across runs until "monitor exit" (multi.go).
 package main
 
 //go:generate sh -c "cd ../.. && musl-gcc -static -g -O0 -fdebug-prefix-map=$(pwd)=. -o cmd/redox-gdbstub/demo/demo cmd/redox-gdbstub/demo/demo.c"
@@ -43,6 +46,7 @@ func main() {
 // options are the parsed command line.
 type options struct {
 	once        bool
+	multi       bool
 	logLevel    string
 	maxMemory   memSize
 	remoteDebug bool
@@ -61,10 +65,11 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.once, "once", false, "exit when the first debugger disconnects (otherwise a stopped program waits for the next)")
 	guestFlags(fs, &o.logLevel, &o.maxMemory)
+	fs.BoolVar(&o.multi, "multi", false, multiUsage)
 	fs.BoolVar(&o.remoteDebug, "remote-debug", false, "log every remote protocol packet")
 	fs.BoolVar(&o.rle, "rle", false, "run-length encode replies (as gdbserver does)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s [--once] [--log-level LEVEL] [--remote-debug] [--rle] [--max-memory SIZE] COMM [PROG [ARGS...]]\n"+
+		fmt.Fprintf(stderr, "Usage: %s [--once] [--multi] [--log-level LEVEL] [--remote-debug] [--rle] [--max-memory SIZE] COMM [PROG [ARGS...]]\n"+
 			"  COMM is HOST:PORT, :PORT (binds 127.0.0.1) or - (stdin/stdout).\n"+
 			"  Without PROG, the bundled demo program is debugged.\n", progName)
 		fs.PrintDefaults()
@@ -147,6 +152,9 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	log, err := newLogger(o, stderr)
 	if err != nil {
 		return err
+	}
+	if o.multi {
+		return serveMulti(o, log, stdin, stdout, stderr)
 	}
 	// Validate COMM before loading anything.
 	addr, stdio, err := parseComm(o.comm)
