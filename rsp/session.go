@@ -85,6 +85,7 @@ type Session struct {
 	siginfoWritten []byte
 	exited         bool                // the process has exited (W/X was reported)
 	breakpoints    map[uint64]bpKind   // Z0/Z1 addresses
+	watchpoints    map[watchKey]bool   // Z2-Z4 set by this client
 	conds          map[uint64][][]byte // agent-expression conditions by address
 	condEvals      uint64              // conditions evaluated (monitor stats)
 	packets        uint64              // packets served (monitor stats)
@@ -471,6 +472,7 @@ func (s *Session) disconnected() {
 		for bp := range s.breakpoints {
 			s.clearBreakpoint(bp)
 		}
+		s.clearWatchpoints()
 		s.kept = true
 		return
 	}
@@ -512,6 +514,7 @@ func (s *Session) detach() {
 	for bp := range s.breakpoints {
 		s.clearBreakpoint(bp)
 	}
+	s.clearWatchpoints()
 	if !s.exited && s.pendingSig != 0 && !s.programSignals[s.pendingSig] {
 		// Drop the signal the program is stopped at unless the client
 		// listed it in QProgramSignals, as gdbserver does (without a

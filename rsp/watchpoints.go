@@ -61,6 +61,7 @@ func (s *Session) watchpoint(insert bool, kind ptrace.WatchKind, rest string) re
 			s.log.WithError(err).Debug("clear watchpoint")
 			return errReply
 		}
+		delete(s.watchpoints, watchKey{addr, n, kind})
 		return ok
 	}
 	if s.exited {
@@ -70,7 +71,32 @@ func (s *Session) watchpoint(insert bool, kind ptrace.WatchKind, rest string) re
 		s.log.WithError(err).Debug("set watchpoint")
 		return errReply
 	}
+	if s.watchpoints == nil {
+		s.watchpoints = map[watchKey]bool{}
+	}
+	s.watchpoints[watchKey{addr, n, kind}] = true
 	return ok
+}
+
+// watchKey names one watchpoint as gdb set it.
+type watchKey struct {
+	addr, n uint64
+	kind    ptrace.WatchKind
+}
+
+// clearWatchpoints removes this client's watchpoints (on detach, or when
+// the process is kept for the next debugger), so a later client never
+// gets a watch stop it did not ask for.
+func (s *Session) clearWatchpoints() {
+	wp, isWP := s.t.(Watchpointer)
+	for k := range s.watchpoints {
+		if isWP && !s.exited {
+			if err := wp.ClearWatchpoint(k.addr, k.n, k.kind); err != nil {
+				s.log.WithError(err).Debug("clear watchpoint")
+			}
+		}
+		delete(s.watchpoints, k)
+	}
 }
 
 // watchStop reports the watchpoint behind the stop the tracee is parked

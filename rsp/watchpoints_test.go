@@ -187,3 +187,23 @@ func FuzzWatchpointPacket(f *testing.F) {
 		}
 	})
 }
+
+// TestDetachClearsWatchpoints: a detaching client's watchpoints must not
+// survive it (a later debugger would get watch stops it never asked for).
+func TestDetachClearsWatchpoints(t *testing.T) {
+	h, w := startWatchSession(t)
+	for _, p := range []string{"Z2,404000,4", "Z4,405000,8"} {
+		if got := h.call(p); got != "OK" {
+			t.Fatalf("%s: %q", p, got)
+		}
+	}
+	if got := h.call("D"); got != "OK" {
+		t.Fatalf("D: %q", got)
+	}
+	if o := h.wait(t); o != OutcomeDetached {
+		t.Errorf("outcome %v", o)
+	}
+	if armed := w.armed(); len(armed) != 0 {
+		t.Errorf("watchpoints left armed after detach: %v", armed)
+	}
+}
