@@ -100,7 +100,7 @@ func (ep *epollFile) readyEvents(max int) []epollEntry {
 		if f == nil {
 			continue
 		}
-		if ev := readiness(f) & (e.events | epollErr | epollHup); ev != 0 {
+		if ev := readiness(ep.files, f) & (e.events | epollErr | epollHup); ev != 0 {
 			out = append(out, epollEntry{events: ev, data: e.data})
 		}
 	}
@@ -109,7 +109,7 @@ func (ep *epollFile) readyEvents(max int) []epollEntry {
 
 // readiness returns the epoll (and poll: the bits are the same) events
 // that f is ready for.
-func readiness(f *openFile) uint32 {
+func readiness(t *fdTable, f *openFile) uint32 {
 	var ev uint32
 	switch s := f.stream.(type) {
 	case pipeReader:
@@ -134,7 +134,17 @@ func readiness(f *openFile) uint32 {
 			ev |= epollIn
 		}
 	default:
-		ev |= epollIn | epollOut
+		if !t.pollable(f) {
+			ev |= epollIn | epollOut
+			break
+		}
+		// A host stream: ask the host (hostio.go).
+		if f.readable() && t.hostReady(f, false) {
+			ev |= epollIn
+		}
+		if f.writable() && t.hostReady(f, true) {
+			ev |= epollOut
+		}
 	}
 	return ev
 }

@@ -33,12 +33,14 @@ type openFile struct {
 	stream any      // a Config stream (io.Reader or io.Writer), or nil
 	file   HostFile // a host file, or nil
 	path   string   // for host files: the path it was opened with
+	hpoll  uint8    // hpUnknown, hpNo, hpYes: can reads or writes block (hostio.go)
 }
 
 // fdTable maps descriptors to open files.
 type fdTable struct {
 	fds     []*openFile
 	cloexec []bool
+	poller  HostPoller // the host's readiness checks, or nil
 }
 
 // init installs the standard streams as fds 0, 1 and 2.
@@ -234,6 +236,9 @@ func (p *Process) sysRead(fd int32, buf, n uint64) uint64 {
 	if n == 0 {
 		return 0
 	}
+	if wait, r := p.waitHost(f, false); wait || r != 0 {
+		return r // 0 when blocked: the read is made again when ready
+	}
 	var done uint64
 	tmp := make([]byte, min(n, ioChunk))
 	for done < n {
@@ -259,7 +264,7 @@ func (p *Process) sysRead(fd int32, buf, n uint64) uint64 {
 		}
 		// Streams (pipes, terminals) return what they have; only
 		// regular host files keep reading to fill the buffer.
-		if got == 0 || uint64(got) < want || f.file == nil {
+		if got == 0 || uint64(got) < want || f.file == nil || f.hpoll == hpYes {
 			break
 		}
 	}
@@ -272,6 +277,12 @@ func (p *Process) sysWrite(fd int32, buf, n uint64) uint64 {
 		return fail(eBADF)
 	}
 	n = min(n, maxIO)
+	if n == 0 {
+		return 0
+	}
+	if wait, r := p.waitHost(f, true); wait || r != 0 {
+		return r // 0 when blocked: the write is made again when ready
+	}
 	var done uint64
 	for done < n {
 		b, r := p.getBytes(buf+done, min(n-done, ioChunk))
@@ -391,6 +402,9 @@ func (p *Process) sysWritev(fd int32, iovAddr, count uint64) uint64 {
 	if len(all) == 0 {
 		return 0
 	}
+	if wait, r := p.waitHost(f, true); wait || r != 0 {
+		return r
+	}
 	got, err := p.writeFile(f, all)
 	if got == 0 && err != nil {
 		return fail(errnoOf(err))
@@ -413,6 +427,9 @@ func (p *Process) sysReadv(fd int32, iovAddr, count uint64) uint64 {
 	}
 	if total == 0 {
 		return 0
+	}
+	if wait, r := p.waitHost(f, false); wait || r != 0 {
+		return r
 	}
 	b := make([]byte, min(total, ioChunk))
 	got, err := f.read(b)

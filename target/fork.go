@@ -103,6 +103,7 @@ func (p *Process) fork(t *Thread, flags, stack, ptid, ctid, tls uint64) uint64 {
 		log:        p.baseLog.WithField("pid", pid),
 		trace:      p.trace,
 		host:       p.host,
+		clk:        p.clk,
 		main:       main,
 		cur:        main,
 		auxv:       p.auxv,
@@ -148,6 +149,7 @@ func (p *Process) releaseVfork() {
 		p.vforkParent = nil
 		if t.wait == waitVfork {
 			t.wait = waitNone
+			t.postStop = true
 		}
 	}
 }
@@ -167,7 +169,7 @@ func (p *Process) childExited(c *Process, status int) {
 // fork copies the descriptor table; the open file descriptions are
 // shared with the parent.
 func (t *fdTable) fork() fdTable {
-	n := fdTable{fds: append([]*openFile(nil), t.fds...), cloexec: append([]bool(nil), t.cloexec...)}
+	n := fdTable{fds: append([]*openFile(nil), t.fds...), cloexec: append([]bool(nil), t.cloexec...), poller: t.poller}
 	for _, f := range n.fds {
 		if f != nil {
 			f.refs++

@@ -231,3 +231,117 @@ func (osHost) Statfs(path string) ([]byte, error) {
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&st)), unsafe.Sizeof(st))
 	return append([]byte(nil), b...), nil
 }
+
+// Readiness of host streams (hostio.go), by poll(2).
+
+var _ HostPoller = osHost{}
+
+// hostFD is the host descriptor behind a HostFile or Config stream.
+func hostFD(f any) (int, bool) {
+	switch v := f.(type) {
+	case *osFile:
+		return v.fd, true
+	case interface{ Fd() uintptr }:
+		return int(v.Fd()), true
+	}
+	return -1, false
+}
+
+func (osHost) Pollable(f any) bool {
+	fd, ok := hostFD(f)
+	if !ok {
+		return false
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return false
+	}
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFIFO, syscall.S_IFCHR, syscall.S_IFSOCK:
+		return true
+	}
+	return false // regular files, directories, block devices never block
+}
+
+// pollFd is struct pollfd.
+type pollFd struct {
+	fd             int32
+	events, revent int16
+}
+
+const (
+	pollIn  = 0x1
+	pollOut = 0x4
+)
+
+// pollHost is poll(2) with a timeout in milliseconds; EINTR counts as
+// nothing ready.
+func pollHost(fds []pollFd, ms int) int {
+	if len(fds) == 0 {
+		return 0
+	}
+	n, _, e := syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)), uintptr(ms))
+	if e != 0 {
+		return 0
+	}
+	return int(n)
+}
+
+func (osHost) Ready(f any, write bool) bool {
+	fd, ok := hostFD(f)
+	if !ok {
+		return true
+	}
+	ev := int16(pollIn)
+	if write {
+		ev = pollOut
+	}
+	fds := [1]pollFd{{fd: int32(fd), events: ev}}
+	if pollHost(fds[:], 0) < 0 {
+		return true
+	}
+	// POLLHUP, POLLERR and POLLNVAL also make the call return now.
+	return fds[0].revent != 0
+}
+
+// waitSlice bounds one poll(2) so that cancel is noticed promptly.
+const waitSlice = 20 * time.Millisecond
+
+func (osHost) WaitReady(ws []HostWait, d time.Duration, cancel <-chan struct{}) {
+	fds := make([]pollFd, 0, len(ws))
+	for _, w := range ws {
+		fd, ok := hostFD(w.F)
+		if !ok {
+			continue
+		}
+		var ev int16
+		if w.Read {
+			ev |= pollIn
+		}
+		if w.Write {
+			ev |= pollOut
+		}
+		fds = append(fds, pollFd{fd: int32(fd), events: ev})
+	}
+	deadline := time.Now().Add(d)
+	for {
+		select {
+		case <-cancel:
+			return
+		default:
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		slice := min(left, waitSlice)
+		if len(fds) == 0 {
+			time.Sleep(slice)
+			continue
+		}
+		ms := int((slice + time.Millisecond - 1) / time.Millisecond)
+		if pollHost(fds, ms) > 0 {
+			return
+		}
+	}
+}

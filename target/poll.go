@@ -35,7 +35,7 @@ func (s pollSet) revents() ([]uint32, int) {
 		if f == nil {
 			out[i] = pollNval
 		} else {
-			out[i] = readiness(f) & (s.evs[i] | epollErr | epollHup)
+			out[i] = readiness(s.files, f) & (s.evs[i] | epollErr | epollHup)
 		}
 		if out[i] != 0 {
 			n++

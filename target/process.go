@@ -44,6 +44,10 @@ type Thread struct {
 	epoll      bool     // waitReady in epoll_wait (EINTR, never restarted)
 	restart    bool     // a signal interrupted a restartable wait
 	restartNr  uint64   // the syscall to restart
+	sysNr      uint64   // the syscall the thread blocked in
+	postStop   bool     // woken with the blocked syscall's result: its post-syscall stop is due
+	noPre      bool     // the syscall at noPreAt is made again because it is ready now:
+	noPreAt    uint64   // no second pre-syscall stop for it
 	saveMask   bool     // rt_sigsuspend: restore savedMask after the signal
 	savedMask  uint64
 }
@@ -91,6 +95,7 @@ type Process struct {
 	cwd       string    // the current directory (absolute), "" until chdir: the stub's (fsops.go)
 	umask     uint32    // umask(2)'s value, applied to created files' modes (the stub's own umask applies on top, so it cannot grant more)
 	alarm     realTimer // ITIMER_REAL (timers.go); a fork starts with none
+	clk       HostTime  // the host's time (scheduler deadlines, sleeps, timers)
 	pgid, sid int       // process group and session (pgroups.go)
 	maxMemory uint64    // the limit on accessible mappings (memlimit.go)
 	memWarned bool      // the limit has been logged at warning level
@@ -215,6 +220,8 @@ func Load(cfg Config) (*Process, error) {
 		p.maxMemory = DefaultMaxMemory
 	}
 	p.files.init(cfg.Stdin, cfg.Stdout, cfg.Stderr)
+	p.files.poller, _ = p.host.(HostPoller)
+	p.clk = hostTime(p.host)
 	p.log.WithFields(logrus.Fields{"exe": exe, "entry": fmt.Sprintf("%#x", img.entry), "pie": img.pie}).Debug("loaded")
 	return p, nil
 }

@@ -76,6 +76,16 @@ func (p *Process) run(mask StopMask) (Event, error) {
 			}
 			continue
 		}
+		if t.postStop {
+			// The thread woke from a blocking syscall (futex, sleep,
+			// vfork, a wait that timed out or was interrupted): the
+			// syscall's exit, before any signal is acted upon.
+			t.postStop = false
+			if mask&StopPostSyscall != 0 {
+				p.inSyscall, p.sysnr = true, t.sysNr
+				return Event{Kind: StopPostSyscall, Tid: t.Tid, Syscall: t.sysNr}, nil
+			}
+		}
 		if si := p.takePending(t); si.signo != 0 {
 			if ev, stop, err := p.signal(t, si, mask); stop {
 				return ev, err
@@ -113,7 +123,9 @@ func (p *Process) run(mask StopMask) (Event, error) {
 		case emu.StopSyscall:
 			p.stepPending = step
 			p.sysnr = cpu.R[emu.RAX]
-			if mask&StopPreSyscall != 0 {
+			again := t.noPre && t.noPreAt == cpu.RIP-2
+			t.noPre = false
+			if mask&StopPreSyscall != 0 && !again {
 				p.park = parkPreSyscall
 				p.inSyscall = true
 				return Event{Kind: StopPreSyscall, Tid: t.Tid, Syscall: p.sysnr}, nil
@@ -191,7 +203,7 @@ func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
 		}
 		if t.wait != waitNone {
 			// Blocked: the result is set when the thread wakes, and
-			// there is no post-syscall stop for it.
+			// the post-syscall stop comes then (run).
 			return Event{}, false, nil
 		}
 		cpu.R[emu.RAX] = res

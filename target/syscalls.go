@@ -558,12 +558,12 @@ func (p *Process) sysNanosleep(t *Thread, reqAddr, remAddr uint64) uint64 {
 	if p.signalReady(t) {
 		return fail(eINTR)
 	}
-	start := time.Now()
+	start := p.clk.Now()
 	if p.host.Sleep(d, p.wake) {
 		return 0
 	}
 	if remAddr != 0 {
-		left := max(d-time.Since(start), 0)
+		left := max(d-p.clk.Now().Sub(start), 0)
 		rb := le.AppendUint64(nil, uint64(left/time.Second))
 		rb = le.AppendUint64(rb, uint64(left%time.Second))
 		p.putBytes(remAddr, rb)

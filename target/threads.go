@@ -30,7 +30,7 @@ const (
 	waitFutex                  // FUTEX_WAIT*: woken by FUTEX_WAKE*, a timeout or a signal
 	waitSleep                  // nanosleep: woken by its deadline or a signal
 	waitSignal                 // pause, rt_sigsuspend: woken by a signal only
-	waitReady                  // read of an empty pipe or eventfd, epoll_wait: restarted when ready
+	waitReady                  // read of an empty pipe, eventfd or host stream (hostio.go), poll, epoll_wait: restarted when ready
 	waitChild                  // wait4: restarted when a child has exited
 	waitVfork                  // vfork: until the child execs or exits
 	waitExited                 // the thread has exited
@@ -193,9 +193,9 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 		}
 		d := time.Duration(1 << 62)
 		if !next.IsZero() {
-			d = max(time.Until(next), 0)
+			d = max(next.Sub(p.clk.Now()), 0)
 		}
-		p.host.Sleep(d, p.wake)
+		p.idle(d)
 	}
 }
 
@@ -217,6 +217,9 @@ func (p *Process) checkWaits() time.Time {
 			// never blocked.
 			t.wait, t.waitOn, t.timed, t.timeoutErr = waitNone, nil, false, 0
 			p.restartSyscall(t)
+			// The tracer saw the call's entry already; it sees its
+			// exit when the call is made again.
+			t.noPre, t.noPreAt = true, t.CPU.RIP
 			continue
 		}
 		if t.wait == waitVfork || t.wait == waitExited {
@@ -233,7 +236,7 @@ func (p *Process) checkWaits() time.Time {
 			continue
 		}
 		if now.IsZero() {
-			now = time.Now()
+			now = p.clk.Now()
 		}
 		if !now.Before(t.deadline) {
 			res := fail(eTIMEDOUT)
@@ -259,13 +262,14 @@ func (p *Process) endWait(t *Thread, res uint64) {
 		p.unqueue(t)
 	}
 	if t.wait == waitSleep && res == fail(eINTR) && t.remAddr != 0 {
-		left := max(time.Until(t.deadline), 0)
+		left := max(t.deadline.Sub(p.clk.Now()), 0)
 		rb := le.AppendUint64(nil, uint64(left/time.Second))
 		rb = le.AppendUint64(rb, uint64(left%time.Second))
 		p.putBytes(t.remAddr, rb)
 	}
 	t.wait, t.timed, t.waitOn, t.timeoutErr = waitNone, false, nil, 0
 	t.CPU.R[emu.RAX] = res
+	t.postStop = true
 }
 
 // restartSyscall makes t execute the interrupted syscall again (what
@@ -291,8 +295,9 @@ func (p *Process) unqueue(t *Thread) {
 // block puts t to sleep in a syscall; its result is set when it wakes.
 func (p *Process) block(t *Thread, kind waitKind, d time.Duration, timed bool) {
 	t.wait, t.timed = kind, timed
+	t.sysNr = t.CPU.R[emu.RAX] // the syscall number is still in RAX during the call
 	if timed {
-		t.deadline = time.Now().Add(d)
+		t.deadline = p.clk.Now().Add(d)
 	}
 	if kind == waitFutex {
 		p.waitq = append(p.waitq, t)
@@ -425,6 +430,7 @@ func (p *Process) futexWake(addr uint64, n int, bitset uint32) int {
 		p.waitq = append(p.waitq[:i], p.waitq[i+1:]...)
 		w.wait, w.timed = waitNone, false
 		w.CPU.R[emu.RAX] = 0
+		w.postStop = true
 		woken++
 	}
 	return woken

@@ -19,75 +19,83 @@ const (
 )
 
 // realTimer is a process's ITIMER_REAL. Its methods are safe to call from
-// the timer's goroutine and the process's.
+// the timer's goroutine and the process's. Its time is the Host's
+// (HostTime).
 type realTimer struct {
 	mu       sync.Mutex
-	timer    *time.Timer // nil when disarmed
+	stopFn   func() bool // cancels the pending expiry; nil when disarmed
+	gen      uint64      // counts arms, so a stale expiry does nothing
 	deadline time.Time
 	interval time.Duration
 }
 
 // remaining returns the time left (0: disarmed) and the interval.
-func (r *realTimer) remaining() (time.Duration, time.Duration) {
+func (r *realTimer) remaining(clk HostTime) (time.Duration, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.timer == nil {
+	if r.stopFn == nil {
 		return 0, r.interval
 	}
-	return max(time.Until(r.deadline), time.Microsecond), r.interval
+	return max(r.deadline.Sub(clk.Now()), time.Microsecond), r.interval
 }
 
 // set arms the timer for value (0 disarms) with interval and returns the
 // previous setting. fire runs in the timer's goroutine at each expiry.
-func (r *realTimer) set(value, interval time.Duration, fire func()) (time.Duration, time.Duration) {
-	oldValue, oldInterval := r.remaining()
+func (r *realTimer) set(clk HostTime, value, interval time.Duration, fire func()) (time.Duration, time.Duration) {
+	oldValue, oldInterval := r.remaining(clk)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.timer != nil {
-		r.timer.Stop()
-		r.timer = nil
-	}
+	r.disarmLocked()
 	r.interval = interval
 	if value <= 0 {
 		r.interval = 0
 		return oldValue, oldInterval
 	}
-	r.deadline = time.Now().Add(value)
-	var t *time.Timer
-	t = time.AfterFunc(value, func() {
+	r.armLocked(clk, value, fire)
+	return oldValue, oldInterval
+}
+
+// armLocked makes the timer expire after d.
+func (r *realTimer) armLocked(clk HostTime, d time.Duration, fire func()) {
+	r.gen++
+	gen := r.gen
+	r.deadline = clk.Now().Add(d)
+	r.stopFn = clk.AfterFunc(d, func() {
 		r.mu.Lock()
-		if r.timer != t {
+		if r.gen != gen {
 			r.mu.Unlock()
 			return // re-armed or disarmed meanwhile
 		}
 		if r.interval > 0 {
-			r.deadline = time.Now().Add(r.interval)
-			t.Reset(r.interval)
+			r.armLocked(clk, r.interval, fire)
 		} else {
-			r.timer = nil
+			r.stopFn = nil
 		}
 		r.mu.Unlock()
 		fire()
 	})
-	r.timer = t
-	return oldValue, oldInterval
+}
+
+func (r *realTimer) disarmLocked() {
+	if r.stopFn != nil {
+		r.stopFn()
+		r.stopFn = nil
+	}
+	r.gen++
 }
 
 // stop disarms the timer (at exit).
 func (r *realTimer) stop() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.timer != nil {
-		r.timer.Stop()
-		r.timer = nil
-	}
+	r.disarmLocked()
 }
 
 // timerSyscall runs the timer system calls; ok is false for others.
 func (p *Process) timerSyscall(nr, a0, a1, a2 uint64) (uint64, bool) {
 	switch nr {
 	case sysAlarm:
-		left, _ := p.alarm.set(time.Duration(uint32(a0))*time.Second, 0, p.fireAlarm)
+		left, _ := p.alarm.set(p.clk, time.Duration(uint32(a0))*time.Second, 0, p.fireAlarm)
 		// Whole seconds, rounded to nearest, and never 0 for a pending alarm.
 		secs := uint64((left + time.Second/2) / time.Second)
 		if secs == 0 && left > 0 {
@@ -112,9 +120,9 @@ func (p *Process) timerSyscall(nr, a0, a1, a2 uint64) (uint64, bool) {
 				return fail(eINVAL), true
 			}
 		}
-		oldValue, oldInterval := p.alarm.remaining()
+		oldValue, oldInterval := p.alarm.remaining(p.clk)
 		if a1 != 0 {
-			oldValue, oldInterval = p.alarm.set(value, interval, p.fireAlarm)
+			oldValue, oldInterval = p.alarm.set(p.clk, value, interval, p.fireAlarm)
 		}
 		if a2 != 0 {
 			return p.putBytes(a2, itimerval(oldInterval, oldValue)), true
@@ -124,7 +132,7 @@ func (p *Process) timerSyscall(nr, a0, a1, a2 uint64) (uint64, bool) {
 		if a0 != itimerReal {
 			return fail(eINVAL), true
 		}
-		value, interval := p.alarm.remaining()
+		value, interval := p.alarm.remaining(p.clk)
 		return p.putBytes(a1, itimerval(interval, value)), true
 	}
 	return 0, false
