@@ -142,17 +142,14 @@ func checkAgentExpr(code []byte) error {
 	for pc := 0; pc < len(code); {
 		starts[pc] = true
 		op := code[pc]
-		size := int(axOperandSize[op])
-		if size < 0 {
-			return fmt.Errorf("opcode %#x: %w", op, errAxOpcode)
-		}
-		if pc+1+size > len(code) {
-			return errAxTruncated
+		n, err := axInstrLen(code, pc)
+		if err != nil {
+			return err
 		}
 		if op == axGoto || op == axIfGoto {
 			jumps = append(jumps, int(binary.BigEndian.Uint16(code[pc+1:])))
 		}
-		pc += 1 + size
+		pc += n
 	}
 	for _, j := range jumps {
 		if j >= len(code) || !starts[j] {
@@ -165,6 +162,14 @@ func checkAgentExpr(code []byte) error {
 // evalAgentExpr runs code and returns the value on top of the stack at
 // "end".
 func evalAgentExpr(code []byte, env axEnv) (int64, error) {
+	return evalAgentExprOut(code, env, nil)
+}
+
+// evalAgentExprOut is evalAgentExpr for an expression that may print:
+// with out non-nil (a breakpoint command), printf appends its output to
+// *out and an empty stack at "end" yields 0; with out nil, printf is an
+// error.
+func evalAgentExprOut(code []byte, env axEnv, out *[]byte) (int64, error) {
 	var stackBuf [32]int64
 	stack := stackBuf[:0]
 	pop := func() (int64, bool) {
@@ -190,18 +195,17 @@ func evalAgentExpr(code []byte, env axEnv) (int64, error) {
 			return 0, errAxNoEnd
 		}
 		op := code[pc]
-		size := int(axOperandSize[op])
-		if size < 0 {
-			return 0, errAxOpcode
-		}
-		if pc+1+size > len(code) {
-			return 0, errAxTruncated
+		ilen, err := axInstrLen(code, pc)
+		if err != nil {
+			return 0, err
 		}
 		var imm uint64
-		for _, c := range code[pc+1 : pc+1+size] {
-			imm = imm<<8 | uint64(c)
+		if op != axPrintf {
+			for _, c := range code[pc+1 : pc+ilen] {
+				imm = imm<<8 | uint64(c)
+			}
 		}
-		next := pc + 1 + size
+		next := pc + ilen
 		switch op {
 		case axAdd, axSub, axMul, axDivSigned, axDivUnsigned, axRemSigned, axRemUnsigned,
 			axLsh, axRshSigned, axRshUnsigned, axBitAnd, axBitOr, axBitXor,
@@ -273,9 +277,34 @@ func evalAgentExpr(code []byte, env axEnv) (int64, error) {
 		case axEnd:
 			v, ok := pop()
 			if !ok {
+				if out != nil {
+					return 0, nil
+				}
 				return 0, errAxStack
 			}
 			return v, nil
+		case axPrintf:
+			// nargs, format; stack: ... argN ... arg1 channel function
+			if out == nil {
+				return 0, errAxOpcode
+			}
+			nargs := int(code[pc+1])
+			if len(stack) < nargs+2 {
+				return 0, errAxStack
+			}
+			stack = stack[:len(stack)-2] // function and channel
+			var argBuf [16]int64
+			args := argBuf[:0]
+			for i := 0; i < nargs; i++ {
+				args = append(args, stack[len(stack)-1-i])
+			}
+			stack = stack[:len(stack)-nargs]
+			format := string(code[pc+4 : pc+ilen-1])
+			o, err := axFormat(*out, format, args, env)
+			*out = o
+			if err != nil {
+				return 0, err
+			}
 		case axDup:
 			if len(stack) == 0 || !push(stack[len(stack)-1]) {
 				return 0, errAxStack

@@ -10,7 +10,12 @@ import (
 // through the tracer's address breakpoints (no code patching), with
 // optional agent-expression conditions (ConditionalBreakpoints+) that the
 // stub evaluates itself: a breakpoint whose conditions are all false is
-// resumed without a stop reply. Other types get the empty reply.
+// resumed without a stop reply. A breakpoint may also carry agent-expression
+// commands (BreakpointCommands+; gdb sends them for dprintf under "set
+// dprintf-style agent"): once its conditions hold, the stub runs them,
+// sends their printf output as console (O) packets and resumes without a
+// stop reply, as gdbserver does (printf.go). Other types get the empty
+// reply.
 
 // bpKind says how the client inserted a breakpoint.
 type bpKind uint8
@@ -70,7 +75,7 @@ func (s *Session) breakpoint(insert bool, arg string) response {
 		}
 		return ok
 	}
-	var conds [][]byte
+	var conds, cmds [][]byte
 	for _, part := range strings.Split(extra, ";") {
 		switch {
 		case part == "":
@@ -81,7 +86,11 @@ func (s *Session) breakpoint(insert bool, arg string) response {
 			}
 			conds = append(conds, c...)
 		case strings.HasPrefix(part, "cmds:"):
-			// BreakpointCommands is not offered: ignore.
+			c, err := parseCmdList(part[len("cmds:"):])
+			if err != nil {
+				return errReply
+			}
+			cmds = c
 		default:
 			return errReply
 		}
@@ -99,7 +108,24 @@ func (s *Session) breakpoint(insert bool, arg string) response {
 	} else {
 		delete(s.conds, addr)
 	}
+	if len(cmds) > 0 {
+		s.cmds[addr] = cmds
+	} else {
+		delete(s.cmds, addr)
+	}
 	return ok
+}
+
+// parseCmdList parses the commands of a Z packet after "cmds:":
+// "<persist>,X<len>,<hex>..." (the items concatenated). Persist (keep the
+// commands after gdb disconnects) is accepted and ignored: the stub ends
+// the program when gdb goes away.
+func parseCmdList(s string) ([][]byte, error) {
+	persist, list, found := cut(s, ',')
+	if !found || (persist != "0" && persist != "1") || list == "" {
+		return nil, errMalformed
+	}
+	return parseCondList(list)
 }
 
 func (s *Session) clearBreakpoint(addr uint64) bool {
@@ -112,6 +138,7 @@ func (s *Session) clearBreakpoint(addr uint64) bool {
 	}
 	delete(s.breakpoints, addr)
 	delete(s.conds, addr)
+	delete(s.cmds, addr)
 	return true
 }
 
@@ -130,21 +157,46 @@ func (s *Session) breakpointConditionHolds(ev ptrace.Event) bool {
 	if err != nil {
 		return true
 	}
-	conds := s.conds[regs.RIP]
-	if len(conds) == 0 {
+	env := &tracerEnv{s: s, tid: tid}
+	if conds := s.conds[regs.RIP]; len(conds) > 0 {
+		s.condEvals++
+		holds := false
+		for _, c := range conds {
+			v, err := evalAgentExpr(c, env)
+			if err != nil {
+				s.log.WithError(err).Debug("breakpoint condition")
+				holds = true
+				break
+			}
+			if v != 0 {
+				holds = true
+				break
+			}
+		}
+		if !holds {
+			return false
+		}
+	}
+	cmds := s.cmds[regs.RIP]
+	if len(cmds) == 0 {
 		return true
 	}
-	s.condEvals++
-	env := &tracerEnv{s: s, tid: tid}
-	for _, c := range conds {
-		v, err := evalAgentExpr(c, env)
-		if err != nil {
-			s.log.WithError(err).Debug("breakpoint condition")
-			return true
-		}
-		if v != 0 {
-			return true
+	// Breakpoint commands (dprintf): run them, print their output on the
+	// console and go on without stopping, as gdbserver does.
+	s.runBreakpointCommands(cmds, env)
+	return false
+}
+
+// runBreakpointCommands evaluates the commands of a breakpoint that was
+// hit and sends what they print to the client as console output.
+func (s *Session) runBreakpointCommands(cmds [][]byte, env *tracerEnv) {
+	var out []byte
+	for _, c := range cmds {
+		if _, err := evalAgentExprOut(c, env, &out); err != nil {
+			s.log.WithError(err).Warn("breakpoint command")
 		}
 	}
-	return false
+	if len(out) > 0 {
+		s.consoleAsync(string(out))
+	}
 }

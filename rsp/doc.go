@@ -10,16 +10,17 @@
 // the stop reply sent to the debugger, unless the stub resumes it by
 // itself: syscalls the client does not catch (QCatchSyscalls), signals it
 // passes (QPassSignals), breakpoints whose agent-expression conditions are
-// false (ConditionalBreakpoints+) and steps inside a vCont;r range are all
-// handled without a round trip. Optional capabilities (Breakpointer,
+// false (ConditionalBreakpoints+), breakpoints with agent commands (agent
+// dprintf, BreakpointCommands+: their printf output goes to the console)
+// and steps inside a vCont;r range are all handled without a round trip. Optional capabilities (Breakpointer,
 // ExecFiler, AuxvReader, StopInfoer, RegionLister, InstructionCounter,
 // PtraceStater) are discovered by type assertion and drive the qSupported
 // reply and what the stub can answer.
 //
 // Files: framing.go (packets, acks, escaping, RLE), session.go (the
 // connection, negotiated state, dispatch), one file per packet family
-// (resume.go, syscalls.go, breakpoints.go with agentexpr.go, watchpoints.go, registers.go,
-// memory.go, memsearch.go, qxfer.go, siginfo.go, hostio.go with procfs.go,
+// (resume.go, syscalls.go, breakpoints.go with agentexpr.go and
+// printf.go, watchpoints.go, registers.go, memory.go, memsearch.go, qxfer.go, siginfo.go, hostio.go with procfs.go,
 // query.go, monitor.go, threads.go), targetxml.go.
 //
 // Known limitations:
@@ -32,8 +33,12 @@
 //   - orig_rax is the syscall number at syscall stops and -1 elsewhere;
 //     segment selectors read cs=0x33 ss=0x2b, others 0, writes ignored.
 //   - Watchpoints (Z2-Z4, watchpoints.go) are exact and unlimited, but
-//     not triggered by syscalls writing guest memory. No BreakpointCommands,
-//     no AVX registers, no non-stop mode, no extended-remote.
+//     not triggered by syscalls writing guest memory. No AVX registers, no
+//     non-stop mode; extended remote (extended.go) has no vAttach.
+//   - Agent printf (dprintf): %d %i %u %x %X %o %c %s %p %% with flags,
+//     width, precision and h/l/ll/z/j/t modifiers; no floating point.
+//     The "persist" flag of breakpoint commands is ignored (the program
+//     ends when gdb disconnects).
 //   - vFile serves read-only regular files by absolute path, and the
 //     emulated process's /proc/PID/{maps,cmdline,exe}; other /proc, /sys
 //     and /dev paths are not served (ENOENT).

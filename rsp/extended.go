@@ -224,6 +224,7 @@ func (s *Session) adopt(t Tracer) {
 	s.exited, s.tracerClosed, s.kept = false, false, false
 	s.breakpoints = make(map[uint64]bpKind)
 	s.conds = make(map[uint64][][]byte)
+	s.cmds = make(map[uint64][][]byte)
 	s.pendingSig = 0
 	s.siginfo = stopSiginfo{}
 	s.siginfoWritten = nil

@@ -38,7 +38,7 @@ func FuzzHandlePacket(f *testing.F) {
 		// Issue 5's packets, as gdb 13.1 sends them.
 		"QCatchSyscalls:1;1;27", "QCatchSyscalls:0", "QPassSignals:e;10;14;17;1a;1b;1c;1e;21;",
 		"QProgramSignals:0;1;3;4;6;7;8;9;a;b;c;d;e;f;10;11;12;13;14;", "P39=ffffffffffffffff",
-		"Z0,401143,1;" + gdbCondBytecode, "Z1,40116c,1", "z1,40116c,1", "qCRC:401000,100",
+		"Z0,401143,1;" + gdbCondBytecode, "Z0,401143,1;" + gdbDprintfCmds, "Z1,40116c,1", "z1,40116c,1", "qCRC:401000,100",
 		"qSearch:memory:401000;18;needle\x00", "x0,0", "x401000,10", "qOffsets",
 		"qXfer:siginfo:write::10: \x00\x00\x00\x00\x00\x00\x00",
 		"vFile:open:2f70726f632f343230303030302f6d617073,0,1c0", "qRcmd,707472616365", "qRcmd,7374617473"} {

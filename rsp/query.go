@@ -30,6 +30,7 @@ var features = []feature{
 	{"swbreak+", hasBreakpoints},
 	{"hwbreak+", hasBreakpoints},
 	{"ConditionalBreakpoints+", hasBreakpoints},
+	{"BreakpointCommands+", hasBreakpoints},
 	{"QCatchSyscalls+", hasStopInfo},
 	{"QPassSignals+", nil},
 	{"QProgramSignals+", nil},

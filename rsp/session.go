@@ -87,6 +87,7 @@ type Session struct {
 	breakpoints    map[uint64]bpKind   // Z0/Z1 addresses
 	watchpoints    map[watchKey]bool   // Z2-Z4 set by this client
 	conds          map[uint64][][]byte // agent-expression conditions by address
+	cmds           map[uint64][][]byte // agent-expression commands (dprintf) by address
 	condEvals      uint64              // conditions evaluated (monitor stats)
 	packets        uint64              // packets served (monitor stats)
 	silentStops    uint64              // stops resumed without a reply (monitor stats)
@@ -136,6 +137,7 @@ func NewSession(t Tracer, cfg Config) *Session {
 		cfg:         cfg,
 		breakpoints: make(map[uint64]bpKind),
 		conds:       make(map[uint64][][]byte),
+		cmds:        make(map[uint64][][]byte),
 		files:       newHostFiles(),
 		baseLog:     log,
 	}

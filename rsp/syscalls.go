@@ -208,7 +208,7 @@ type stopFilter struct {
 	catchAll   bool
 	catchList  map[uint64]bool
 	skipped    bool                       // resuming from a skipped syscall: its return has nr -1
-	cond       func(ev ptrace.Event) bool // false: a breakpoint stop to skip
+	cond       func(ev ptrace.Event) bool // false: a breakpoint stop to skip (conditions false, or commands run)
 	count      uint64                     // stops resumed silently
 }
 
@@ -218,7 +218,7 @@ func (s *Session) stopFilter(req resumeReq, tid int) *stopFilter {
 	if s.catchSyscalls {
 		f.catchAll, f.catchList = s.catchList == nil, s.catchList
 	}
-	if len(s.conds) > 0 {
+	if len(s.conds) > 0 || len(s.cmds) > 0 {
 		f.cond = s.breakpointConditionHolds
 	}
 	return f

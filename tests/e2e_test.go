@@ -604,6 +604,40 @@ var scenarios = []scenario{
 		},
 		wantOutput: []string{"counter=7 total=34 fact=120 pair=42/42000/filled"},
 	},
+	{
+		// dprintf with "set dprintf-style agent" (BreakpointCommands+):
+		// the server runs the printf bytecode at each hit and never stops.
+		// gdbserver prints the text on its own stdout (with the program's
+		// output), the stub on gdb's console (O packets), so the lines are
+		// dropped here and TestDprintfAgentOutput compares them.
+		name:  dprintfScenario,
+		guest: "basic",
+		file:  true,
+		cmds: append([]string{"set dprintf-style agent"}, append(dprintfCmds,
+			"info breakpoints", "continue")...),
+		want: []string{
+			`^Dprintf 1 at 0x[0-9a-f]+: file guests/basic\.c, line $LINE(add-body)\.$`,
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"hello, debugger: counter=7 total=34 fact=120 pair=42/42000/filled\n"},
+		rules: []rule{{name: "dprintf-lines", why: "agent dprintf output goes to gdbserver's stdout but to " +
+			"gdb's console with the stub; TestDprintfAgentOutput compares it", re: regexp.MustCompile(`(?m)^dprintf: .*\n`), drop: true}},
+	},
+	{
+		// Stepping (next, step, stepi) around an agent dprintf: the hits
+		// print once each, whether reached by a continue or a range step.
+		name:  dprintfScenario + "-stepping",
+		guest: "basic",
+		file:  true,
+		cmds: []string{"set dprintf-style agent", `dprintf add,"dprintf: add(%d)\n",x`, "break loop_sum",
+			"continue", "next", "next", "next", "step", "stepi", "stepi", "stepi", "stepi", "stepi", "continue"},
+		want: []string{
+			`^add \(x=0, y=7\) at guests/basic\.c:\d+$`,
+			`^\[Inferior 1 \(process PID\) exited normally\]$`,
+		},
+		wantOutput: []string{"hello, debugger: counter=7 total=34 fact=120 pair=42/42000/filled\n"},
+		rules:      []rule{{name: "dprintf-lines", why: "as in dprintf-agent", re: regexp.MustCompile(`(?m)^dprintf: .*\n`), drop: true}},
+	},
 }
 
 // threadTableRules normalise the spacing of 'info threads' tables.
