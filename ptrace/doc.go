@@ -36,7 +36,9 @@
 //     target cannot change the stops of a running Resume.
 //  3. A resuming write replaces the breakpoint: it arms the write's stop
 //     bits if it has any, else nothing ("event-only writes arm nothing",
-//     §11.6; EVENT_CLONE is accepted but never produced by this target).
+//     §11.6; in Mode2020 an EVENT_CLONE-only write does arm). EVENT_CLONE
+//     in the breakpoint reports new threads and child processes: see
+//     clone.go for the event, the frozen child and the thawing rules.
 //     With nothing armed the tracee runs unobserved until it exits (or is
 //     killed): write(0) is "run to completion".
 //  4. FlagIgnore applies to the stop the tracee is parked at, decided now:

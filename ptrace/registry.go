@@ -47,8 +47,17 @@ func (r *Registry) release(s *Session) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.open[s.p] == s {
+		s.p.SetCloneHook(nil)
 		delete(r.open, s.p)
 	}
+}
+
+// traced reports whether a session opened through r is attached to p.
+func (r *Registry) traced(p *target.Process) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.open[p]
+	return ok
 }
 
 // Open attaches a tracer to p through a fresh Registry. It cannot see

@@ -81,6 +81,9 @@ type Session struct {
 	last     target.Event // the stop the tracee is parked at
 	hasLast  bool
 	tids     []int // thread ids as of the last stop
+
+	clones     map[int]*target.Process // child processes reported by EVENT_CLONE, by pid (clone.go)
+	readClones []*target.Process       // their events were read: thawed at the next write unless traced
 }
 
 func newSession(r *Registry, p *target.Process, opts Options) *Session {
@@ -101,6 +104,7 @@ func newSession(r *Registry, p *target.Process, opts Options) *Session {
 		exitCh:   make(chan struct{}),
 	}
 	s.cond = sync.NewCond(&s.mu)
+	p.SetCloneHook(s.onClone)
 	for _, t := range p.Threads() { // not running yet: safe to look
 		s.tids = append(s.tids, t.Tid)
 	}
@@ -171,6 +175,7 @@ func (s *Session) writeLocked(op Flags) (wait bool, err error) {
 	if err := s.checkLocked("write"); err != nil {
 		return false, err
 	}
+	s.thawIgnoredLocked() // §4.2 step 2, §4.3 step 2
 	var resume bool
 	var armed Flags
 	switch s.mode {
@@ -210,6 +215,11 @@ func (s *Session) startLocked(mask target.StopMask, ignore bool) {
 	s.running = true
 	s.hasLast = false
 	s.runDone = make(chan struct{})
+	if s.p.IsChild() {
+		// Run by its tree's scheduler, never by a Resume (clone.go).
+		go s.runChild(s.runDone)
+		return
+	}
 	go s.run(mask, ignore, s.runDone)
 }
 
@@ -299,6 +309,7 @@ func (s *Session) Read(b []byte) (int, error) {
 	for _, e := range s.queue[:n] {
 		out, _ = e.AppendBinary(out)
 	}
+	s.consumedLocked(s.queue[:n])
 	s.queue = slices.Delete(s.queue, 0, n)
 	return n * EventSize, nil
 }
@@ -324,6 +335,7 @@ func (s *Session) Next(flags Flags) (Event, error) {
 	if s.closed {
 		return Event{}, s.errno("next", syscall.EBADF)
 	}
+	s.consumedLocked(s.queue)
 	s.pending = append(s.pending, s.queue...)
 	s.queue = s.queue[:0]
 	if _, err := s.writeLocked(flags); err != nil {
@@ -332,11 +344,13 @@ func (s *Session) Next(flags Flags) (Event, error) {
 	for {
 		for i, e := range s.queue {
 			if e.Cause.IsStop() {
+				s.consumedLocked(s.queue[:i])
 				s.pending = append(s.pending, s.queue[:i]...)
 				s.queue = slices.Delete(s.queue, 0, i+1)
 				return e, nil
 			}
 		}
+		s.consumedLocked(s.queue)
 		s.pending = append(s.pending, s.queue...)
 		s.queue = s.queue[:0]
 		if err := s.checkLocked("next"); err != nil {
@@ -400,6 +414,7 @@ func (s *Session) Close() error {
 		return s.errno("close", syscall.EBADF)
 	}
 	s.closed = true
+	s.thawIgnoredLocked() // §5.6: on close too
 	s.cond.Broadcast()
 	alive := !s.exited && s.fatal == nil
 	if s.kill && alive {

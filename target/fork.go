@@ -134,6 +134,7 @@ func (p *Process) fork(t *Thread, flags, stack, ptid, ctid, tls uint64) uint64 {
 	p.children = append(p.children, child)
 	p.liveKids++
 	p.log.WithFields(logrus.Fields{"tid": t.Tid, "child": pid, "flags": fmt.Sprintf("%#x", flags)}).Debug("fork")
+	p.notifyClone(t, pid, child)
 	if flags&cloneVfork != 0 {
 		child.vforkParent = t
 		t.restartNr = 0
@@ -310,7 +311,7 @@ func (p *Process) poll() (runnable bool, next time.Time) {
 		}
 	}
 	for _, c := range p.kids() {
-		if c.gone() {
+		if c.gone() || c.Frozen() {
 			continue
 		}
 		r, n := c.poll()
@@ -361,7 +362,7 @@ func (p *Process) runChildren() bool {
 	kids := p.kids()
 	for i := 0; i < len(kids); i++ {
 		c := kids[i]
-		if c.gone() {
+		if c.gone() || c.Frozen() {
 			continue
 		}
 		if r, _ := c.poll(); !r {

@@ -118,6 +118,8 @@ type Process struct {
 	pendInfo [maxSig + 1]sigInfo
 	exited   bool
 	status   int
+
+	clone cloneState // the clone hook and the freeze flag (clone.go)
 }
 
 // parkState says what a stopped process does when it is resumed.

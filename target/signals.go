@@ -260,4 +260,5 @@ func (p *Process) finish(status int) {
 	if p.parent != nil {
 		p.parent.childExited(p, status)
 	}
+	p.closeDone()
 }

@@ -104,6 +104,7 @@ func (p *Process) sysClone(t *Thread, flags, stack, ptid, ctid, tls uint64) uint
 	p.threads = append(p.threads, nt)
 	p.mu.Unlock()
 	p.log.WithFields(logrus.Fields{"tid": tid, "parent": t.Tid}).Debug("thread created")
+	p.notifyClone(t, tid, nil)
 	return uint64(tid)
 }
 
@@ -184,7 +185,7 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 			continue
 		}
 		for _, c := range p.kids() {
-			if c.gone() {
+			if c.gone() || c.Frozen() {
 				continue
 			}
 			if _, cn := c.poll(); !cn.IsZero() && (next.IsZero() || cn.Before(next)) {

@@ -43,9 +43,12 @@ import (
 //     scheme) wakes one loop that drains whichever session has events and
 //     re-arms it with a Write that returns at once. Every line is prefixed
 //     "[pid N]" (N is the thread id of the stop: threads of the process are
-//     traced by its session). PTRACE_EVENT_CLONE is armed, but target
-//     does not report new processes yet, so fork/vfork children run
-//     untraced today.
+//     traced by its session). PTRACE_EVENT_CLONE is armed: a new thread
+//     needs nothing more; a new child process (frozen by the event) gets
+//     a session of its own (Session.OpenChild) on the same readiness set,
+//     whose first write un-freezes it. Such a session reports only the
+//     child's exit for now ("[pid N] +++ exited with N +++"): target
+//     cannot stop a child process for its own tracer yet.
 //
 // -e inject=NAME[,NAME...]:retval=N (or :error=ENOENT) makes the tracer
 // answer those calls itself through sysemu: at the PRE_SYSCALL stop it
@@ -359,6 +362,9 @@ func (st *stracer) advanced(proc *target.Process, path string) (int, error) {
 				if errors.Is(err, syscall.ESRCH) {
 					st.finish(tc)
 					delete(live, rsess)
+					if rsess != s {
+						rsess.Close() // a followed child
+					}
 					break
 				}
 				if err != nil {
@@ -371,10 +377,14 @@ func (st *stracer) advanced(proc *target.Process, path string) (int, error) {
 				if err != nil {
 					return 0, err
 				}
+				for _, e := range evs {
+					if e.Cause == ptrace.EventClone {
+						if c := st.follow1(rsess, int(e.A), rs); c != nil {
+							live[c.s] = c
+						}
+					}
+				}
 				op := st.handle(tc, evs)
-				// TODO(target): EVENT_CLONE would open a session on the
-				// child here and add it to live; target does not report
-				// clones yet.
 				if err := writeOp(rsess, op); err != nil && !errors.Is(err, syscall.ESRCH) {
 					return 0, err
 				}
@@ -382,6 +392,23 @@ func (st *stracer) advanced(proc *target.Process, path string) (int, error) {
 		}
 	}
 	return first.status, nil
+}
+
+// follow1 attaches to the child process pid that an EVENT_CLONE of
+// parent reported: a non-blocking session on the same readiness set, and
+// a first write that un-freezes it. A thread (its tid is no child
+// process) is already traced by the process's session: nil.
+func (st *stracer) follow1(parent *ptrace.Session, pid int, rs *readySet) *tracee {
+	cs, err := parent.OpenChild(pid, ptrace.Options{NonBlocking: true, Ready: rs.notify})
+	if err != nil {
+		return nil
+	}
+	tc := &tracee{s: cs, pid: pid, calls: map[int]*pendingCall{}}
+	if err := writeOp(cs, traceFlags); err != nil {
+		cs.Close()
+		return nil
+	}
+	return tc
 }
 
 // readySet is the tracer's side of the event: scheme: sessions that have
@@ -475,7 +502,9 @@ func (st *stracer) handle(tc *tracee, evs []ptrace.Event) ptrace.Flags {
 			tc.status = int(e.A)
 			st.exit(tc)
 		case e.Cause&ptrace.EventClone != 0:
-			st.line(tc, tc.pid, fmt.Sprintf("--- PTRACE_EVENT_CLONE child %d (not followed) ---", e.A))
+			// Not a line of its own (strace prints none): with -f the
+			// advanced loop attaches to the child (follow); without, the
+			// child, read and ignored, is un-frozen by the next write.
 			continue
 		default:
 			continue
