@@ -57,7 +57,9 @@ func (s *Session) onClone(e target.CloneEvent) (freeze bool) {
 	}
 	s.cond.Broadcast()
 	s.mu.Unlock()
-	s.log.WithFields(logrus.Fields{"tid": e.Tid, "child": e.Child, "process": e.Proc != nil}).Debug("ptrace: clone event")
+	if debugOn(s.log) {
+		s.log.WithFields(logrus.Fields{"tid": e.Tid, "child": e.Child, "process": e.Proc != nil}).Debug("ptrace: clone event")
+	}
 	if notify && s.ready != nil {
 		s.ready(s)
 	}
@@ -126,14 +128,7 @@ func (s *Session) runChild(done chan struct{}) {
 		s.fatal = fmt.Errorf("the tree's root (pid %d) exited, child stopped for good: %w", root.Pid, syscall.ESRCH)
 	}
 	close(s.exitCh)
-	closed := s.closed
-	s.cond.Broadcast()
-	s.mu.Unlock()
-	if closed {
-		s.reg.release(s)
-	} else if notify && s.ready != nil {
-		s.ready(s)
-	}
+	s.wakeAndUnlock(notify)
 }
 
 // OpenChild opens a session on the child process pid reported by an

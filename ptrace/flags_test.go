@@ -4,6 +4,8 @@ import (
 	"errors"
 	"syscall"
 	"testing"
+
+	"github.com/sirupsen/logrus"
 )
 
 func TestFlagValues(t *testing.T) {
@@ -120,4 +122,16 @@ func FuzzParseFlags(f *testing.F) {
 			t.Fatalf("round trip % x -> % x", b[:8], out)
 		}
 	})
+}
+
+func TestDebugOn(t *testing.T) {
+	l := logrus.New()
+	l.SetLevel(logrus.WarnLevel)
+	if debugOn(l) || debugOn(logrus.NewEntry(l)) {
+		t.Error("debugOn true at warning level")
+	}
+	l.SetLevel(logrus.DebugLevel)
+	if !debugOn(l) || !debugOn(logrus.NewEntry(l)) {
+		t.Error("debugOn false at debug level")
+	}
 }

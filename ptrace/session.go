@@ -205,7 +205,9 @@ func (s *Session) writeLocked(op Flags) (wait bool, err error) {
 		// cleared together with the breakpoint and skips nothing.
 		ignore := op&FlagIgnore != 0 && armed != 0
 		s.startLocked(targetMask(armed), ignore)
-		s.log.WithFields(logrus.Fields{"op": op.String(), "ignore": ignore}).Debug("ptrace: resume")
+		if debugOn(s.log) {
+			s.log.WithFields(logrus.Fields{"op": op.String(), "ignore": ignore}).Debug("ptrace: resume")
+		}
 	}
 	return wait, nil
 }
@@ -253,16 +255,11 @@ func (s *Session) run(mask target.StopMask, ignore bool, done chan struct{}) {
 			s.reached = true
 			s.last, s.hasLast = ev, true
 			s.queue = append(s.queue, e)
-			s.log.WithFields(logrus.Fields{"tid": ev.Tid, "event": e.String()}).Debug("ptrace: stop")
+			if debugOn(s.log) {
+				s.log.WithFields(logrus.Fields{"tid": ev.Tid, "event": e.String()}).Debug("ptrace: stop")
+			}
 		}
-		closed := s.closed
-		s.cond.Broadcast()
-		s.mu.Unlock()
-		if closed {
-			s.reg.release(s)
-		} else if notify && s.ready != nil {
-			s.ready(s)
-		}
+		s.wakeAndUnlock(notify)
 		return
 	}
 }
@@ -585,3 +582,31 @@ var (
 	_ io.Writer = (*Session)(nil)
 	_ io.Closer = (*Session)(nil)
 )
+
+// debugOn reports whether l logs at debug level, so that the stop and
+// resume paths (run once per breakpoint hit) do not build log fields that
+// would be dropped. An unknown logger is assumed to want them.
+func debugOn(l logrus.FieldLogger) bool {
+	switch v := l.(type) {
+	case *logrus.Entry:
+		return v.Logger.IsLevelEnabled(logrus.DebugLevel)
+	case *logrus.Logger:
+		return v.IsLevelEnabled(logrus.DebugLevel)
+	}
+	return true
+}
+
+// wakeAndUnlock ends a resume: it wakes everyone waiting on the session,
+// unlocks it, and then (outside the lock) releases a session closed
+// meanwhile or fires the readiness notification when the queue went from
+// empty to non-empty (notify). s.mu must be held.
+func (s *Session) wakeAndUnlock(notify bool) {
+	closed := s.closed
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	if closed {
+		s.reg.release(s)
+	} else if notify && s.ready != nil {
+		s.ready(s)
+	}
+}
