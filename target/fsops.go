@@ -157,10 +157,7 @@ func (p *Process) fsSyscall(nr, a0, a1, a2, a3, a4 uint64) (uint64, bool) {
 		if f.file == nil {
 			return fail(eINVAL), true
 		}
-		if p.fs() == nil {
-			return fail(eROFS), true
-		}
-		return fsResult(p.fs().Chown(f.path, int(int32(a1)), int(int32(a2)), true)), true
+		return p.fsWrite(func(fs HostFS) error { return fs.Chown(f.path, int(int32(a1)), int(int32(a2)), true) }), true
 	case sysStatfs, sysFstatfs:
 		var name string
 		if nr == sysFstatfs {
@@ -207,6 +204,27 @@ func (p *Process) fs() HostFS {
 	return f
 }
 
+// fsWrite runs an operation that changes the host file system; a Host
+// without HostFS leaves the guest a read-only file system (EROFS).
+func (p *Process) fsWrite(op func(HostFS) error) uint64 {
+	fs := p.fs()
+	if fs == nil {
+		return fail(eROFS)
+	}
+	return fsResult(op(fs))
+}
+
+// pathArgs2 resolves the two path arguments of rename- and link-style calls.
+func (p *Process) pathArgs2(olddir int32, oldAddr uint64, newdir int32, newAddr uint64) (from, to string, r uint64) {
+	if from, r = p.pathArg(olddir, oldAddr); r != 0 {
+		return "", "", r
+	}
+	if to, r = p.pathArg(newdir, newAddr); r != 0 {
+		return "", "", r
+	}
+	return from, to, 0
+}
+
 // fsResult turns a host error into a syscall result.
 func fsResult(err error) uint64 {
 	if err != nil {
@@ -220,10 +238,7 @@ func (p *Process) sysMkdirat(dirfd int32, addr uint64, mode uint32) uint64 {
 	if r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Mkdir(name, mode&0o7777&^p.umask))
+	return p.fsWrite(func(fs HostFS) error { return fs.Mkdir(name, mode&0o7777&^p.umask) })
 }
 
 func (p *Process) sysUnlinkat(dirfd int32, addr uint64, flags int) uint64 {
@@ -234,49 +249,34 @@ func (p *Process) sysUnlinkat(dirfd int32, addr uint64, flags int) uint64 {
 	if r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	if flags&atRemovedir != 0 {
-		return fsResult(p.fs().Rmdir(name))
-	}
-	return fsResult(p.fs().Unlink(name))
+	return p.fsWrite(func(fs HostFS) error {
+		if flags&atRemovedir != 0 {
+			return fs.Rmdir(name)
+		}
+		return fs.Unlink(name)
+	})
 }
 
 func (p *Process) sysRenameat(olddir int32, oldAddr uint64, newdir int32, newAddr uint64, flags uint32) uint64 {
 	if flags != 0 {
 		return fail(eINVAL) // RENAME_NOREPLACE and friends: not offered
 	}
-	from, r := p.pathArg(olddir, oldAddr)
+	from, to, r := p.pathArgs2(olddir, oldAddr, newdir, newAddr)
 	if r != 0 {
 		return r
 	}
-	to, r := p.pathArg(newdir, newAddr)
-	if r != 0 {
-		return r
-	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Rename(from, to))
+	return p.fsWrite(func(fs HostFS) error { return fs.Rename(from, to) })
 }
 
 func (p *Process) sysLinkat(olddir int32, oldAddr uint64, newdir int32, newAddr uint64, flags int) uint64 {
 	if flags&^atSymlinkFoll != 0 {
 		return fail(eINVAL)
 	}
-	from, r := p.pathArg(olddir, oldAddr)
+	from, to, r := p.pathArgs2(olddir, oldAddr, newdir, newAddr)
 	if r != 0 {
 		return r
 	}
-	to, r := p.pathArg(newdir, newAddr)
-	if r != 0 {
-		return r
-	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Link(from, to))
+	return p.fsWrite(func(fs HostFS) error { return fs.Link(from, to) })
 }
 
 func (p *Process) sysSymlinkat(targetAddr uint64, newdir int32, linkAddr uint64) uint64 {
@@ -291,10 +291,7 @@ func (p *Process) sysSymlinkat(targetAddr uint64, newdir int32, linkAddr uint64)
 	if r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Symlink(target, link))
+	return p.fsWrite(func(fs HostFS) error { return fs.Symlink(target, link) })
 }
 
 func (p *Process) sysFchmodat(dirfd int32, addr uint64, mode uint32) uint64 {
@@ -302,10 +299,7 @@ func (p *Process) sysFchmodat(dirfd int32, addr uint64, mode uint32) uint64 {
 	if r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Chmod(name, mode&0o7777))
+	return p.fsWrite(func(fs HostFS) error { return fs.Chmod(name, mode&0o7777) })
 }
 
 func (p *Process) sysFchmod(fd int32, mode uint32) uint64 {
@@ -328,10 +322,7 @@ func (p *Process) sysTruncate(addr uint64, size int64) uint64 {
 	if r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Truncate(name, size))
+	return p.fsWrite(func(fs HostFS) error { return fs.Truncate(name, size) })
 }
 
 func (p *Process) sysFtruncate(fd int32, size int64) uint64 {
@@ -587,10 +578,7 @@ func (p *Process) sysUtimensat(dirfd int32, pathAddr, tsAddr uint64, flags int) 
 			}
 		}
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Utimes(name, at, mt, flags&atSymlinkNofollow == 0))
+	return p.fsWrite(func(fs HostFS) error { return fs.Utimes(name, at, mt, flags&atSymlinkNofollow == 0) })
 }
 
 func (p *Process) sysFchownat(dirfd int32, addr uint64, uid, gid, flags int) uint64 {
@@ -613,8 +601,5 @@ func (p *Process) sysFchownat(dirfd int32, addr uint64, uid, gid, flags int) uin
 	} else if name, r = p.resolve(dirfd, name); r != 0 {
 		return r
 	}
-	if p.fs() == nil {
-		return fail(eROFS)
-	}
-	return fsResult(p.fs().Chown(name, uid, gid, flags&atSymlinkNofollow == 0))
+	return p.fsWrite(func(fs HostFS) error { return fs.Chown(name, uid, gid, flags&atSymlinkNofollow == 0) })
 }
