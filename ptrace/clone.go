@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"errors"
 	"fmt"
 	"syscall"
 
@@ -31,13 +32,16 @@ import (
 //     frozen beyond the process itself.
 //
 // A child process is run by the scheduler of its tree (inside the Resume
-// of the process Load made), never by a Resume of its own. A session on
-// a child therefore does not report its stops yet: its first write thaws
-// it, it runs unobserved, and the session reports its exit (Read gives
-// ESRCH, ExitStatus and Done tell how it ended; Ready fires). Registers
-// and memory of a frozen child can be read and written before that first
-// write. If the tree's root exits while the child is still alive, the
-// child never runs again and its session fails with ESRCH.
+// of the process Load made), never by a Resume of its own: a session on a
+// child hands each resuming write to that scheduler
+// (target.Process.ResumeChild), which runs the child with the session's
+// stops armed and holds it at the first one; the session then reports it
+// as any session does (Read, Next, Ready). The child therefore advances
+// only while the tree's root is being resumed, which is what all-stop
+// debugging of a process tree wants. Registers and memory of a held or
+// frozen child can be read and written. If the tree's root exits while the
+// child is still alive, the child never runs again and its session fails
+// with ESRCH.
 
 // onClone is target's clone hook, called on the goroutine inside Resume.
 func (s *Session) onClone(e target.CloneEvent) (freeze bool) {
@@ -102,33 +106,37 @@ func (s *Session) Child(pid int) (*target.Process, error) {
 	return nil, fmt.Errorf("ptrace child %d (pid %d): not a reported child process: %w", pid, s.p.Pid, syscall.ESRCH)
 }
 
-// runChild is the runner of a session on a child process: the first
-// write thaws it; the tree's scheduler runs it; the session ends when it
-// exits (or when the root of the tree has exited, which stops it for good).
-func (s *Session) runChild(done chan struct{}) {
-	defer close(done)
-	s.p.Thaw()
+// errRootGone ends a session on a child process whose tree's root has
+// exited: nothing runs the tree any more.
+var errRootGone = errors.New("the root of the process tree exited; the child never runs again")
+
+// childStop is what target reports to a ResumeChild request.
+type childStop struct {
+	ev  target.Event
+	err error
+}
+
+// resumeChild is Resume for a child process: the request goes to the
+// scheduler of its tree (target.Process.ResumeChild), and the runner
+// goroutine waits for its answer, or for the end of the tree's root.
+func (s *Session) resumeChild(mask target.StopMask, ignore bool) (target.Event, error) {
+	ch := make(chan childStop, 1) // the answer never blocks the scheduler
+	err := s.p.ResumeChild(mask, ignore, func(ev target.Event, err error) { ch <- childStop{ev, err} })
+	if err != nil {
+		return target.Event{}, err
+	}
 	root := s.p.Root()
 	select {
-	case <-s.p.Done():
+	case r := <-ch:
+		return r.ev, r.err
 	case <-root.Done():
-		// The child may finish in the same instant; prefer its own end.
-		select {
-		case <-s.p.Done():
+		select { // the child may have stopped in the same instant
+		case r := <-ch:
+			return r.ev, r.err
 		default:
 		}
+		return target.Event{}, fmt.Errorf("ptrace child %d: root %d exited: %w (%w)", s.p.Pid, root.Pid, errRootGone, syscall.ESRCH)
 	}
-	s.mu.Lock()
-	s.running = false
-	notify := len(s.queue) == 0
-	if _, ok := s.p.ExitStatus(); ok {
-		s.exited = true
-		s.log.Debug("ptrace: child tracee exited")
-	} else {
-		s.fatal = fmt.Errorf("the tree's root (pid %d) exited, child stopped for good: %w", root.Pid, syscall.ESRCH)
-	}
-	close(s.exitCh)
-	s.wakeAndUnlock(notify)
 }
 
 // OpenChild opens a session on the child process pid reported by an

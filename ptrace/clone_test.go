@@ -160,14 +160,40 @@ func TestTracedCloneFrozenUntilItsWrite(t *testing.T) {
 	if !c.Frozen() || strings.Contains(g.out.String(), "child") {
 		t.Fatalf("child frozen %v, output %q: the parent's write must leave a traced child frozen", c.Frozen(), g.out)
 	}
-	writeFlags(t, cs, StopPreSyscall|StopExit)
-	select {
-	case x := <-ready:
-		if x != cs {
-			t.Errorf("Ready(%p), want the child session %p", x, cs)
+	// The child's own session sees its syscalls and its exit, in order,
+	// while the parent (blocked in wait4) waits for it.
+	var syscalls []uint64
+	exitStatus := -1
+	for exitStatus < 0 {
+		writeFlags(t, cs, StopPreSyscall|StopExit)
+		select {
+		case x := <-ready:
+			if x != cs {
+				t.Fatalf("Ready(%p), want the child session %p", x, cs)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no Ready from the child after syscalls %v", syscalls)
 		}
+		for _, e := range readEvents(t, cs) {
+			switch e.Cause {
+			case StopPreSyscall:
+				info, _ := cs.LastStop()
+				syscalls = append(syscalls, info.Syscall)
+			case StopExit:
+				exitStatus = int(e.A)
+			default:
+				t.Fatalf("child event %v, want syscall or exit stops", e)
+			}
+		}
+	}
+	if exitStatus != 3<<8 || len(syscalls) == 0 || syscalls[len(syscalls)-1] != 231 {
+		t.Errorf("child exit %#x after syscalls %v; want 0x300 after ..., exit_group (231)", exitStatus, syscalls)
+	}
+	writeFlags(t, cs, StopPreSyscall|StopExit) // past STOP_EXIT: the child is gone
+	select {
+	case <-ready:
 	case <-time.After(30 * time.Second):
-		t.Fatal("no Ready for the child's exit")
+		t.Fatal("no Ready for the child's end")
 	}
 	if st, ok := cs.ExitStatus(); !ok || st != 3<<8 {
 		t.Errorf("child exit status %#x, %v; want 0x300", st, ok)

@@ -217,11 +217,6 @@ func (s *Session) startLocked(mask target.StopMask, ignore bool) {
 	s.running = true
 	s.hasLast = false
 	s.runDone = make(chan struct{})
-	if s.p.IsChild() {
-		// Run by its tree's scheduler, never by a Resume (clone.go).
-		go s.runChild(s.runDone)
-		return
-	}
 	go s.run(mask, ignore, s.runDone)
 }
 
@@ -246,6 +241,10 @@ func (s *Session) run(mask target.StopMask, ignore bool, done chan struct{}) {
 			close(s.exitCh)
 			status, _ := s.p.ExitStatus()
 			s.log.WithField("status", fmt.Sprintf("%#x", status)).Debug("ptrace: tracee exited")
+		case errors.Is(err, errRootGone):
+			s.fatal = err
+			close(s.exitCh)
+			s.log.WithError(err).Debug("ptrace: child tracee stopped for good")
 		case err != nil:
 			s.fatal = err
 			close(s.exitCh)
@@ -273,6 +272,9 @@ func (s *Session) resume(mask target.StopMask, ignore bool) (ev target.Event, er
 			err = fmt.Errorf("target panicked: %v: %w", r, syscall.EIO)
 		}
 	}()
+	if s.p.IsChild() {
+		return s.resumeChild(mask, ignore)
+	}
 	return s.p.Resume(mask, ignore)
 }
 
@@ -378,7 +380,10 @@ type StopInfo struct {
 	Signo   int    // STOP_SIGNAL: the pending signal (Linux numbering)
 	SigCode int    // STOP_SIGNAL: si_code
 	SigAddr uint64 // STOP_SIGNAL: si_addr of a fault
-	Syscall uint64 // STOP_PRE_SYSCALL/STOP_POST_SYSCALL: the syscall number
+	// STOP_SIGNAL: si_pid and si_uid of a sent signal or of SIGCHLD, and
+	// SIGCHLD's si_status (the child's exit code or signal).
+	SigPid, SigUid, SigStatus int
+	Syscall                   uint64 // STOP_PRE_SYSCALL/STOP_POST_SYSCALL: the syscall number
 	// STOP_BREAKPOINT/STOP_SINGLESTEP: a data watchpoint (watch.go) fired;
 	// WatchKind is 0 otherwise. WatchAddr is the start of its range.
 	WatchAddr uint64
@@ -395,7 +400,8 @@ func (s *Session) LastStop() (info StopInfo, ok bool) {
 		return StopInfo{}, false
 	}
 	ev := s.last
-	info = StopInfo{Tid: ev.Tid, Signo: ev.Signo, SigCode: ev.SigCode, SigAddr: ev.SigAddr, Syscall: ev.Syscall}
+	info = StopInfo{Tid: ev.Tid, Signo: ev.Signo, SigCode: ev.SigCode, SigAddr: ev.SigAddr, Syscall: ev.Syscall,
+		SigPid: ev.SigPid, SigUid: ev.SigUid, SigStatus: ev.SigStatus}
 	s.watchInfoLocked(ev, &info)
 	return info, true
 }

@@ -71,8 +71,11 @@ type Event struct {
 	Handler uint64 // StopSignal: the sigaction handler: 0 SIG_DFL, 1 SIG_IGN, else an address
 	SigCode int    // StopSignal: si_code
 	SigAddr uint64 // StopSignal: si_addr for faults
-	Status  int    // StopExit: wait status (code<<8, or the terminating signal number)
-	Syscall uint64 // StopPreSyscall/StopPostSyscall: the syscall number
+	// StopSignal: the sender of kill/tkill/sigqueue and SIGCHLD's child
+	// (si_pid, si_uid), and SIGCHLD's exit code or signal (si_status).
+	SigPid, SigUid, SigStatus int
+	Status                    int    // StopExit: wait status (code<<8, or the terminating signal number)
+	Syscall                   uint64 // StopPreSyscall/StopPostSyscall: the syscall number
 }
 
 // ErrExited is returned by Resume once the process has exited.

@@ -30,6 +30,7 @@ type cloneState struct {
 	frozen bool
 	done   chan struct{} // Done's channel, made on demand
 	ended  bool          // finish ran
+	trace  *childTrace   // the request of the child's own tracer (childtrace.go)
 }
 
 // SetCloneHook installs (nil removes) the clone notification of p. It may

@@ -374,18 +374,6 @@ func (p *Process) runChildren() bool {
 	return ran
 }
 
-// slice runs an untraced child for one quantum of one of its threads
-// (and its own children in turn).
-func (c *Process) slice() {
-	c.sliceMode = true
-	c.used = 0
-	_, err := c.run(0)
-	c.sliceMode = false
-	if err != nil && err != errSliceDone && !c.gone() {
-		c.log.WithError(err).Error("child process stopped unexpectedly")
-	}
-}
-
 // sysExecve replaces the process image with another static executable.
 func (p *Process) sysExecve(t *Thread, pathAddr, argvAddr, envAddr uint64) uint64 {
 	name, r := p.getPath(pathAddr)

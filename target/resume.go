@@ -17,20 +17,29 @@ const runChunk = 1 << 20
 // process has exited (after its StopExit, or without one if it was not
 // armed); ExitStatus then tells how. Resume must not be called concurrently.
 func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
+	if ev, stop, err := p.resumeParked(mask, ignore); stop {
+		return ev, err
+	}
+	return p.run(mask)
+}
+
+// resumeParked is the first half of a resume: it settles the stop the
+// process is parked at (runs or skips the syscall, acts on or discards the
+// signal, finishes the exit), which may itself reach a stop in mask.
+func (p *Process) resumeParked(mask StopMask, ignore bool) (Event, bool, error) {
 	p.inSyscall = false
 	p.mu.Lock()
 	exited := p.exited
 	p.mu.Unlock()
 	if exited {
-		return Event{}, ErrExited
+		return Event{}, true, ErrExited
 	}
 
 	park := p.park
 	p.park = parkNone
 	if park != parkExit && p.takeKill() {
 		// SIGKILL beats whatever the process was parked at.
-		ev, _, err := p.terminate(sigKILL, mask)
-		return ev, err
+		return p.terminate(sigKILL, mask)
 	}
 	switch park {
 	case parkExit:
@@ -38,22 +47,17 @@ func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
 		status := p.status
 		p.mu.Unlock()
 		p.finish(status)
-		return Event{}, ErrExited
+		return Event{}, true, ErrExited
 	case parkPreSyscall:
-		if ev, stop, err := p.finishSyscall(mask, ignore); stop {
-			return ev, err
-		}
+		return p.finishSyscall(mask, ignore)
 	case parkSignal:
 		si := p.parked
 		p.parked = sigInfo{}
 		if !ignore || si.signo == sigKILL {
-			if ev, stop, err := p.act(p.cur, si, mask); stop {
-				return ev, err
-			}
+			return p.act(p.cur, si, mask)
 		}
 	}
-	ev, err := p.run(mask)
-	return ev, err
+	return Event{}, false, nil
 }
 
 // run executes guest code until a stop in mask (or the exit). With more

@@ -177,6 +177,7 @@ func (p *Process) signal(t *Thread, si sigInfo, mask StopMask) (Event, bool, err
 			Handler: p.sig.handler(si.signo),
 			SigCode: si.code,
 			SigAddr: si.addr,
+			SigPid:  si.pid, SigUid: si.uid, SigStatus: si.status,
 		}, true, nil
 	}
 	return p.act(t, si, mask)

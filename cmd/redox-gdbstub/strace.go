@@ -46,9 +46,8 @@ import (
 //     traced by its session). PTRACE_EVENT_CLONE is armed: a new thread
 //     needs nothing more; a new child process (frozen by the event) gets
 //     a session of its own (Session.OpenChild) on the same readiness set,
-//     whose first write un-freezes it. Such a session reports only the
-//     child's exit for now ("[pid N] +++ exited with N +++"): target
-//     cannot stop a child process for its own tracer yet.
+//     whose first write un-freezes it; from then on the child's syscalls,
+//     signals and exit come through that session like the parent's.
 //
 // -e inject=NAME[,NAME...]:retval=N (or :error=ENOENT) makes the tracer
 // answer those calls itself through sysemu: at the PRE_SYSCALL stop it
@@ -594,7 +593,12 @@ func (st *stracer) syscallExit(tc *tracee) {
 		return
 	}
 	ret := int64(regs.RAX)
-	args := tc.formatArgs(c, true, ret)
+	args := c.entry
+	if syscallName(c.nr) != "execve" || ret < 0 && ret >= -4095 {
+		// A successful execve has replaced the memory its arguments
+		// were in: they stay as decoded at entry.
+		args = tc.formatArgs(c, true, ret)
+	}
 	call := st.prefix(tid) + syscallName(c.nr) + "(" + strings.Join(args, ", ") + ")"
 	result := formatResult(c.nr, ret)
 	if c.injected {
@@ -641,10 +645,14 @@ func (st *stracer) signal(tc *tracee, e ptrace.Event) {
 	switch {
 	case code > 0 && code < 0x80 && (sig == sigSEGV || sig == sigBUS || sig == sigILL || sig == sigFPE):
 		fields = append(fields, "si_addr="+pointer(info.SigAddr))
+	case sig == sigCHLD && code >= cldExited && code <= cldContinued:
+		// The child's CPU times are not accounted (always 0).
+		fields = append(fields, fmt.Sprintf("si_pid=%d", info.SigPid), fmt.Sprintf("si_uid=%d", info.SigUid),
+			fmt.Sprintf("si_status=%s", childStatusText(code, info.SigStatus)), "si_utime=0", "si_stime=0")
 	case code == 0 || code == siTKILL || code == siQUEUE:
-		// Sent with kill/tkill: by the process itself in everything
-		// target runs, as the host user.
-		fields = append(fields, fmt.Sprintf("si_pid=%d", tc.pid), fmt.Sprintf("si_uid=%d", os.Getuid()))
+		// Sent with kill/tkill/sigqueue by a guest process, as the
+		// host user.
+		fields = append(fields, fmt.Sprintf("si_pid=%d", info.SigPid), fmt.Sprintf("si_uid=%d", info.SigUid))
 	}
 	st.line(tc, tid, st.prefix(tid)+"--- "+signalName(sig)+" {"+strings.Join(fields, ", ")+"} ---")
 }
@@ -1479,8 +1487,13 @@ const (
 	sigBUS  = 7
 	sigSEGV = 11
 	sigCHLD = 17
-	siTKILL = -6
-	siQUEUE = -1
+
+	cldExited    = 1 // SIGCHLD si_code: the child called exit
+	cldKilled    = 2 // ... it was killed by a signal
+	cldDumped    = 3 // ... and dumped core
+	cldContinued = 6
+	siTKILL      = -6
+	siQUEUE      = -1
 )
 
 var signalNames = [...]string{"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
@@ -1540,6 +1553,15 @@ func formatSigaction(b []byte) string {
 }
 
 // sigCodeName names si_code as strace does.
+// childStatusText is SIGCHLD's si_status as strace prints it: the exit
+// code, or the name of the signal that ended the child.
+func childStatusText(code, status int) string {
+	if code == cldKilled || code == cldDumped {
+		return signalName(status)
+	}
+	return strconv.Itoa(status)
+}
+
 func sigCodeName(sig, code int) string {
 	switch code {
 	case 0:
