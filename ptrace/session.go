@@ -485,6 +485,25 @@ func (s *Session) Threads() []int {
 	return slices.Clone(s.tids)
 }
 
+// ThreadName is the name of thread tid (Linux's comm: prctl(PR_SET_NAME),
+// else the executable's base name). It fails with EBUSY while the tracee
+// runs and ESRCH for a tid that is not a live thread.
+func (s *Session) ThreadName(tid int) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkLocked("thread name"); err != nil {
+		return "", err
+	}
+	if s.running {
+		return "", s.errno("thread name", syscall.EBUSY)
+	}
+	name, ok := s.p.ThreadName(tid)
+	if !ok {
+		return "", fmt.Errorf("ptrace thread name %d (pid %d): %w", tid, s.p.Pid, syscall.ESRCH)
+	}
+	return name, nil
+}
+
 // Exe is the tracee's executable path (proc:<pid>/exe).
 func (s *Session) Exe() string { return s.p.Exe }
 

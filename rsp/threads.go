@@ -129,17 +129,24 @@ func (s *Session) threadList() response {
 func (s *Session) threadsXML() []byte {
 	var b strings.Builder
 	b.WriteString("<?xml version=\"1.0\"?>\n<threads>\n")
-	name := ""
+	exeName := ""
 	if ef, has := s.t.(ExecFiler); has {
 		// Like Linux's comm: the executable's base name, 15 bytes at most.
-		name = filepath.Base(ef.Exe())
-		if len(name) > 15 {
-			name = name[:15]
+		exeName = filepath.Base(ef.Exe())
+		if len(exeName) > 15 {
+			exeName = exeName[:15]
 		}
 	}
+	namer, hasNames := s.t.(ThreadNamer)
 	if !s.exited {
 		for _, t := range s.t.Threads() {
 			fmt.Fprintf(&b, "<thread id=\"%s\" core=\"0\"", s.formatThreadID(t))
+			name := exeName
+			if hasNames {
+				if n, err := namer.ThreadName(t); err == nil {
+					name = n
+				}
+			}
 			if name != "" && name != "." && name != "/" {
 				b.WriteString(" name=\"")
 				xml.EscapeText(&b, []byte(name))

@@ -39,6 +39,12 @@ type ExecFiler interface {
 	Exe() string
 }
 
+// ThreadNamer is a Tracer that knows its threads' names (Linux's comm),
+// shown by gdb's "info threads" through qXfer:threads:read.
+type ThreadNamer interface {
+	ThreadName(tid int) (string, error)
+}
+
 // AuxvReader is a Tracer that exposes the auxiliary vector (qXfer:auxv:read).
 type AuxvReader interface {
 	Auxv() []byte

@@ -1,6 +1,8 @@
 package target
 
 import (
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -85,5 +87,43 @@ func TestCloneHookFreezesChild(t *testing.T) {
 	}
 	if p.IsChild() {
 		t.Error("the loaded process says it is a child")
+	}
+}
+
+// TestThreadNames: prctl(PR_SET_NAME) names a thread, a thread it creates
+// inherits the name, and an unnamed thread has the executable's base name
+// (as Linux's comm).
+func TestThreadNames(t *testing.T) {
+	bin := buildGuest(t, "names", "-O0")
+	p, out := loadGuest(t, bin, []string{bin}, "")
+	for {
+		ev, err := p.Resume(StopPreSyscall|StopExit, false)
+		if err != nil || ev.Kind == StopExit {
+			t.Fatalf("no getppid stop: %+v, %v, output %q", ev, err, out)
+		}
+		if ev.Syscall == sysGetppid {
+			break
+		}
+	}
+	var names []string
+	for _, th := range p.Threads() {
+		n, ok := p.ThreadName(th.Tid)
+		if !ok {
+			t.Fatalf("ThreadName(%d) not found", th.Tid)
+		}
+		names = append(names, n)
+	}
+	exe := filepath.Base(bin)
+	if len(exe) > 15 {
+		exe = exe[:15] // comm holds 15 bytes
+	}
+	if want := []string{exe, "worker-named", "worker-named"}; !slices.Equal(names, want) {
+		t.Errorf("thread names %q, want %q", names, want)
+	}
+	if _, ok := p.ThreadName(1); ok {
+		t.Error("ThreadName(1) found a thread that does not exist")
+	}
+	if st := runToExit(t, p); st != 0 {
+		t.Fatalf("status %#x", st)
 	}
 }

@@ -90,7 +90,7 @@ func (p *Process) fork(t *Thread, flags, stack, ptid, ctid, tls uint64) uint64 {
 	if flags&cloneSettls != 0 {
 		c.FSBase = tls
 	}
-	main := &Thread{Tid: pid, CPU: c, blocked: t.blocked, altSP: t.altSP, altSize: t.altSize, altFlag: t.altFlag}
+	main := &Thread{Tid: pid, CPU: c, blocked: t.blocked, altSP: t.altSP, altSize: t.altSize, altFlag: t.altFlag, name: t.name}
 	if flags&cloneChildCleartid != 0 {
 		main.clearTid = ctid
 	}

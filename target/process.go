@@ -299,6 +299,30 @@ func (p *Process) Threads() []*Thread {
 	return append([]*Thread(nil), p.threads...)
 }
 
+// ThreadName is the name of thread tid as Linux's comm shows it: set with
+// prctl(PR_SET_NAME), inherited by new threads and forks, and otherwise
+// the executable's base name (15 bytes at most). ok is false for a tid
+// that is not a live thread. Call it only while p is stopped.
+func (p *Process) ThreadName(tid int) (name string, ok bool) {
+	for _, t := range p.Threads() {
+		if t.Tid == tid {
+			return p.threadName(t), true
+		}
+	}
+	return "", false
+}
+
+func (p *Process) threadName(t *Thread) string {
+	if t.name != "" {
+		return t.name
+	}
+	name := filepath.Base(p.execfn)
+	if len(name) > taskComm-1 {
+		name = name[:taskComm-1]
+	}
+	return name
+}
+
 // Auxv returns the auxiliary vector as placed on the initial stack.
 func (p *Process) Auxv() []byte { return append([]byte(nil), p.auxv...) }
 

@@ -1,7 +1,6 @@
 package target
 
 import (
-	"path/filepath"
 	"time"
 
 	"github.com/redox-gdbstub/redox-gdbstub/emu"
@@ -413,10 +412,7 @@ func (p *Process) sysPrctl(t *Thread, option int, arg uint64) uint64 {
 		t.name = string(b)
 		return 0
 	case prGetName:
-		name := t.name
-		if name == "" {
-			name = filepath.Base(p.execfn)
-		}
+		name := p.threadName(t)
 		b := make([]byte, taskComm)
 		copy(b[:taskComm-1], name)
 		return p.putBytes(arg, b)

@@ -96,7 +96,7 @@ func (p *Process) sysClone(t *Thread, flags, stack, ptid, ctid, tls uint64) uint
 	if flags&cloneSettls != 0 {
 		c.FSBase = tls
 	}
-	nt := &Thread{Tid: tid, CPU: c, blocked: t.blocked}
+	nt := &Thread{Tid: tid, CPU: c, blocked: t.blocked, name: t.name}
 	if flags&cloneChildCleartid != 0 {
 		nt.clearTid = ctid
 	}
