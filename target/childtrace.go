@@ -103,6 +103,9 @@ func (c *Process) slice() {
 	stop := false
 	if settle {
 		ev, stop, err = c.resumeParked(mask, ignore)
+		if !stop {
+			c.applyFocus()
+		}
 	}
 	if !stop {
 		ev, err = c.run(mask)

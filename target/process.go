@@ -107,6 +107,8 @@ type Process struct {
 	stepPending bool    // a single-stepped instruction completed but its stop is still due
 	inSyscall   bool    // stopped at a pre- or post-syscall stop of p.sysnr
 	exitReq     *int    // set by exit/exit_group: the wait status
+	focusTid    int     // Focus: the thread the next Resume runs first (focus.go)
+	lockTid     int     // LockTo: the only thread the scheduler runs (0: any)
 	threadExit  bool    // set by exit when other threads remain
 
 	// Shared with Kill and ExitStatus callers.

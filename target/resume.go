@@ -20,6 +20,7 @@ func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
 	if ev, stop, err := p.resumeParked(mask, ignore); stop {
 		return ev, err
 	}
+	p.applyFocus()
 	return p.run(mask)
 }
 
@@ -74,7 +75,7 @@ func (p *Process) run(mask StopMask) (Event, error) {
 		}
 		// A single step stays on the thread the tracer stepped: the
 		// quantum ends only when no step is asked for.
-		if t.wait != waitNone || (!step && (p.multi() || p.sliceMode) && p.used >= quantum) {
+		if !p.schedulable(t) || (!step && (p.multi() || p.sliceMode) && p.used >= quantum) {
 			if ev, stop, err := p.schedule(mask); stop {
 				return ev, err
 			}

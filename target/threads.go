@@ -137,6 +137,9 @@ func (p *Process) exitThread(t *Thread) {
 			if t == p.cur {
 				p.curIdx = i - 1
 			}
+			if t.Tid == p.lockTid {
+				p.lockTid = 0 // the locked thread is gone: the lock ends
+			}
 			break
 		}
 	}
@@ -167,7 +170,7 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 		n := len(p.threads)
 		for i := 1; i <= n; i++ {
 			j := ((p.curIdx+i)%n + n) % n
-			if t := p.threads[j]; t.wait == waitNone {
+			if t := p.threads[j]; p.schedulable(t) {
 				if t != p.cur {
 					p.stepPending = false
 				}
