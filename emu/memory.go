@@ -432,6 +432,17 @@ func (m *Memory) SetBreakpoint(addr uint64) {
 	}
 }
 
+// Breakpoints lists the addresses of the execution breakpoints, in
+// increasing order.
+func (m *Memory) Breakpoints() []uint64 {
+	out := make([]uint64, 0, len(m.bps))
+	for a := range m.bps {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // ClearBreakpoint removes the breakpoint at addr, if any.
 func (m *Memory) ClearBreakpoint(addr uint64) {
 	if _, ok := m.bps[addr]; !ok {

@@ -1,7 +1,6 @@
 package ptrace
 
 import (
-	"errors"
 	"fmt"
 	"syscall"
 
@@ -36,12 +35,12 @@ import (
 // child hands each resuming write to that scheduler
 // (target.Process.ResumeChild), which runs the child with the session's
 // stops armed and holds it at the first one; the session then reports it
-// as any session does (Read, Next, Ready). The child therefore advances
-// only while the tree's root is being resumed, which is what all-stop
-// debugging of a process tree wants. Registers and memory of a held or
-// frozen child can be read and written. If the tree's root exits while the
-// child is still alive, the child never runs again and its session fails
-// with ESRCH.
+// as any session does (Read, Next, Ready). While the root is being
+// resumed its scheduler runs the child with the rest of the tree; while
+// the root is parked by its own tracer, or after it has exited, the
+// session's runner drives the child itself (target.Process.Drive), so a child can be resumed alone (gdb's
+// "inferior 2" + "continue"). Registers and memory of a held or frozen
+// child can be read and written.
 
 // onClone is target's clone hook, called on the goroutine inside Resume.
 func (s *Session) onClone(e target.CloneEvent) (freeze bool) {
@@ -106,37 +105,26 @@ func (s *Session) Child(pid int) (*target.Process, error) {
 	return nil, fmt.Errorf("ptrace child %d (pid %d): not a reported child process: %w", pid, s.p.Pid, syscall.ESRCH)
 }
 
-// errRootGone ends a session on a child process whose tree's root has
-// exited: nothing runs the tree any more.
-var errRootGone = errors.New("the root of the process tree exited; the child never runs again")
-
-// childStop is what target reports to a ResumeChild request.
-type childStop struct {
-	ev  target.Event
-	err error
-}
-
 // resumeChild is Resume for a child process: the request goes to the
 // scheduler of its tree (target.Process.ResumeChild), and the runner
-// goroutine waits for its answer, or for the end of the tree's root.
+// goroutine drives the child itself whenever the tree's root is not
+// running (parked by its own tracer, or gone) until the answer comes.
 func (s *Session) resumeChild(mask target.StopMask, ignore bool) (target.Event, error) {
-	ch := make(chan childStop, 1) // the answer never blocks the scheduler
-	err := s.p.ResumeChild(mask, ignore, func(ev target.Event, err error) { ch <- childStop{ev, err} })
+	var r struct {
+		ev  target.Event
+		err error
+	}
+	answered := make(chan struct{})
+	err := s.p.ResumeChild(mask, ignore, func(ev target.Event, err error) {
+		r.ev, r.err = ev, err
+		close(answered)
+	})
 	if err != nil {
 		return target.Event{}, err
 	}
-	root := s.p.Root()
-	select {
-	case r := <-ch:
-		return r.ev, r.err
-	case <-root.Done():
-		select { // the child may have stopped in the same instant
-		case r := <-ch:
-			return r.ev, r.err
-		default:
-		}
-		return target.Event{}, fmt.Errorf("ptrace child %d: root %d exited: %w (%w)", s.p.Pid, root.Pid, errRootGone, syscall.ESRCH)
-	}
+	s.p.Drive(answered)
+	<-answered
+	return r.ev, r.err
 }
 
 // OpenChild opens a session on the child process pid reported by an

@@ -241,10 +241,6 @@ func (s *Session) run(mask target.StopMask, ignore bool, done chan struct{}) {
 			close(s.exitCh)
 			status, _ := s.p.ExitStatus()
 			s.log.WithField("status", fmt.Sprintf("%#x", status)).Debug("ptrace: tracee exited")
-		case errors.Is(err, errRootGone):
-			s.fatal = err
-			close(s.exitCh)
-			s.log.WithError(err).Debug("ptrace: child tracee stopped for good")
 		case err != nil:
 			s.fatal = err
 			close(s.exitCh)

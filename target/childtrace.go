@@ -1,6 +1,9 @@
 package target
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Tracing a child process.
 //
@@ -16,10 +19,12 @@ import "errors"
 // request's done function is called with the stop, on the scheduler's
 // goroutine. A held child runs no instruction until the next ResumeChild.
 //
-// The tree runs only while its root is being resumed: a child's tracer
-// waits for its stops only as long as the root's tracer lets the root run
-// (in all-stop debugging that is the point), and once the root has exited
-// nothing runs the tree any more (Root().Done() tells when).
+// While the root is being resumed its scheduler runs the whole tree. While
+// it is parked by its tracer, or after it has exited, nothing would run a
+// resumed child: the child's tracer then drives it with Drive, which runs
+// the child's own slices (and its descendants') whenever the root is not
+// running. The tree's token (kernel.token) makes sure that only one of
+// them runs guest code at a time.
 
 // childTrace is a request of a child's tracer, guarded by clone.mu.
 type childTrace struct {
@@ -117,5 +122,49 @@ func (c *Process) slice() {
 		c.hold(tr, ev, err)
 	case err != nil && !errors.Is(err, ErrExited) && !c.gone():
 		c.log.WithError(err).Error("child process stopped unexpectedly")
+	}
+}
+
+// driveIdle bounds how long Drive sleeps when the child can run nothing
+// (it is blocked, or frozen): it then looks again, since the events that
+// unblock it (a parent's write, a signal, a deadline) do not wake it.
+const driveIdle = 2 * time.Millisecond
+
+// Drive runs child c for its tracer until answered is closed (the done
+// function of the current ResumeChild request closes it), whenever the
+// root is not running the tree itself: when the root is parked by its own
+// tracer (scheduled one inferior at a time, as gdb does), or gone. Call it
+// on the tracer's goroutine after ResumeChild; it returns at once for a
+// process that is not a child.
+func (c *Process) Drive(answered <-chan struct{}) {
+	if !c.IsChild() {
+		return
+	}
+	tok := c.kern.token
+	for {
+		select {
+		case <-answered:
+			return
+		case tok <- struct{}{}:
+		}
+		ran := false
+		var next time.Time
+		if !c.gone() && !c.Frozen() {
+			var runnable bool
+			runnable, next = c.poll()
+			if runnable {
+				c.slice()
+				ran = true
+			}
+		}
+		<-tok
+		if ran {
+			continue
+		}
+		d := driveIdle
+		if !next.IsZero() {
+			d = min(d, max(next.Sub(c.clk.Now()), 0))
+		}
+		c.host.Sleep(d, answered)
 	}
 }

@@ -163,3 +163,71 @@ func TestResumeChildStepAndDetach(t *testing.T) {
 		t.Errorf("output after a traced and detached child:\n%s\nwant:\n%s", out, refOut)
 	}
 }
+
+// drive is a ResumeChild whose caller drives the child itself (the root
+// is parked), as a ptrace session's runner does.
+func drive(t *testing.T, c *Process, mask StopMask) (Event, error) {
+	t.Helper()
+	var got childStop
+	answered := make(chan struct{})
+	if err := c.ResumeChild(mask, false, func(ev Event, err error) {
+		got = childStop{ev, err}
+		close(answered)
+	}); err != nil {
+		return Event{}, err
+	}
+	finished := make(chan struct{})
+	go func() { c.Drive(answered); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("child %d: Drive did not end in 30 s", c.Pid)
+	}
+	<-answered
+	return got.ev, got.err
+}
+
+// TestDriveChildWhileRootParked: with the root parked at its fork's
+// post-syscall stop, the child's tracer runs the child alone to its exit
+// stop (Drive); then the root runs on and the program's output is that of
+// an untraced run.
+func TestDriveChildWhileRootParked(t *testing.T) {
+	bin := buildGuest(t, "forkpipe", "-O0")
+	ref, refOut := loadGuest(t, bin, []string{bin}, "")
+	if st := runToExit(t, ref); st != 0 {
+		t.Fatalf("reference run: status %#x", st)
+	}
+
+	p, out := loadGuest(t, bin, []string{bin}, "")
+	var child *Process
+	p.SetCloneHook(func(e CloneEvent) bool {
+		if e.Proc != nil && child == nil {
+			child = e.Proc
+			return true
+		}
+		return false
+	})
+	p.SetSyscallFilter([]uint64{sysFork})
+	ev, err := p.Resume(StopPostSyscall|StopExit, false)
+	if err != nil || ev.Kind != StopPostSyscall || child == nil {
+		t.Fatalf("root: %+v, %v, child %v; want fork's post-syscall stop", ev, err, child)
+	}
+	before := p.main.CPU.InstructionsExecuted()
+	ev, err = drive(t, child, StopExit)
+	if err != nil || ev.Kind != StopExit || ev.Status != 7<<8 {
+		t.Fatalf("child: %+v, %v; want its exit stop with status 0x700", ev, err)
+	}
+	if n := p.main.CPU.InstructionsExecuted() - before; n != 0 {
+		t.Errorf("the parked root ran %d instructions while the child was driven", n)
+	}
+	if _, err := drive(t, child, StopExit); !errors.Is(err, ErrExited) {
+		t.Fatalf("child past its exit stop: %v, want ErrExited", err)
+	}
+	p.SetSyscallFilter(nil)
+	if st := runToExit(t, p); st != 0 {
+		t.Fatalf("root status %#x", st)
+	}
+	if out.String() != refOut.String() {
+		t.Errorf("output:\n%s\nwant:\n%s", out, refOut)
+	}
+}

@@ -22,6 +22,11 @@ type kernel struct {
 	nextID  int        // the next pid or tid
 	orphans []*Process // processes whose parent exited: run by the root, reaped by nobody
 	root    *Process   // the process Load made (the tree's root, as orphans cannot find it)
+	// token is held (a value in it) by whoever runs guest code of the
+	// tree: the root's Resume, or the runner of a traced child while the
+	// root is parked or gone (childtrace.go). One runner at a time keeps
+	// the tree one schedule.
+	token chan struct{}
 }
 
 // wait4 options and si_code values of SIGCHLD.
@@ -53,6 +58,13 @@ func copyMemory(m *emu.Memory) (*emu.Memory, error) {
 				return nil, err
 			}
 		}
+	}
+	// A debugger's breakpoints are in the child too, as int3 bytes a
+	// debugger wrote would be on Linux: gdb removes them from a child it
+	// detaches, and counts on them in a child it follows. (Hardware
+	// watchpoints are not inherited, as debug registers are not.)
+	for _, a := range m.Breakpoints() {
+		n.SetBreakpoint(a)
 	}
 	return n, nil
 }

@@ -102,14 +102,15 @@ type Process struct {
 
 	// The stop state machine; touched only by the goroutine in Resume.
 	park        parkState
-	parked      sigInfo // the signal of a parkSignal stop
-	sysnr       uint64  // the syscall of a parkPreSyscall stop
-	stepPending bool    // a single-stepped instruction completed but its stop is still due
-	inSyscall   bool    // stopped at a pre- or post-syscall stop of p.sysnr
-	exitReq     *int    // set by exit/exit_group: the wait status
-	focusTid    int     // Focus: the thread the next Resume runs first (focus.go)
-	lockTid     int     // LockTo: the only thread the scheduler runs (0: any)
-	threadExit  bool    // set by exit when other threads remain
+	parked      sigInfo     // the signal of a parkSignal stop
+	sysnr       uint64      // the syscall of a parkPreSyscall stop
+	stepPending bool        // a single-stepped instruction completed but its stop is still due
+	inSyscall   bool        // stopped at a pre- or post-syscall stop of p.sysnr
+	exitReq     *int        // set by exit/exit_group: the wait status
+	focusTid    int         // Focus: the thread the next Resume runs first (focus.go)
+	lockTid     int         // LockTo: the only thread the scheduler runs (0: any)
+	sysFilter   *syscallSet // SetSyscallFilter: the syscalls with stops (nil: all)
+	threadExit  bool        // set by exit when other threads remain
 
 	// Shared with Kill and ExitStatus callers.
 	intr     atomic.Bool   // makes CPU.Run return StopInterrupt
@@ -198,7 +199,7 @@ func Load(cfg Config) (*Process, error) {
 		Exe:       exe,
 		log:       log.WithField("pid", pid),
 		baseLog:   log,
-		kern:      &kernel{nextID: pid + 1},
+		kern:      &kernel{nextID: pid + 1, token: make(chan struct{}, 1)},
 		trace:     traceEnabled(log),
 		host:      host,
 		main:      main,

@@ -17,6 +17,8 @@ const runChunk = 1 << 20
 // process has exited (after its StopExit, or without one if it was not
 // armed); ExitStatus then tells how. Resume must not be called concurrently.
 func (p *Process) Resume(mask StopMask, ignore bool) (Event, error) {
+	p.kern.token <- struct{}{}
+	defer func() { <-p.kern.token }()
 	if ev, stop, err := p.resumeParked(mask, ignore); stop {
 		return ev, err
 	}
@@ -86,7 +88,7 @@ func (p *Process) run(mask StopMask) (Event, error) {
 			// vfork, a wait that timed out or was interrupted): the
 			// syscall's exit, before any signal is acted upon.
 			t.postStop = false
-			if mask&StopPostSyscall != 0 {
+			if mask&StopPostSyscall != 0 && p.syscallTraced(t.sysNr) {
 				p.inSyscall, p.sysnr = true, t.sysNr
 				return Event{Kind: StopPostSyscall, Tid: t.Tid, Syscall: t.sysNr}, nil
 			}
@@ -130,7 +132,7 @@ func (p *Process) run(mask StopMask) (Event, error) {
 			p.sysnr = cpu.R[emu.RAX]
 			again := t.noPre && t.noPreAt == cpu.RIP-2
 			t.noPre = false
-			if mask&StopPreSyscall != 0 && !again {
+			if mask&StopPreSyscall != 0 && !again && p.syscallTraced(p.sysnr) {
 				p.park = parkPreSyscall
 				p.inSyscall = true
 				return Event{Kind: StopPreSyscall, Tid: t.Tid, Syscall: p.sysnr}, nil
@@ -213,7 +215,7 @@ func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
 		}
 		cpu.R[emu.RAX] = res
 	}
-	if mask&StopPostSyscall != 0 {
+	if mask&StopPostSyscall != 0 && p.syscallTraced(nr) {
 		p.inSyscall = true
 		p.sysnr = nr
 		return Event{Kind: StopPostSyscall, Tid: t.Tid, Syscall: nr}, true, nil
