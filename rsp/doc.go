@@ -36,10 +36,13 @@
 //     not triggered by syscalls writing guest memory. No AVX registers, no
 //     non-stop mode; extended remote (extended.go) has no vAttach.
 //   - Agent printf (dprintf): %d %i %u %x %X %o %c %s %p %% with flags,
-//     width, precision and h/l/ll/z/j/t modifiers; no floating point.
+//     width, precision and h/l/ll/z/j/t modifiers, and %f %e %E %g %G,
+//     which read the 64-bit argument as a double's bits (gdb cannot put a
+//     double into agent bytecode; *(long *)&dblvar works, see printf.go).
 //     The "persist" flag of breakpoint commands is ignored (the program
 //     ends when gdb disconnects).
-//   - vFile serves read-only regular files by absolute path, and the
-//     emulated process's /proc/PID/{maps,cmdline,exe}; other /proc, /sys
-//     and /dev paths are not served (ENOENT).
+//   - vFile reads, writes, creates and unlinks host files by absolute
+//     path (gdb's remote get/put/delete), and serves the emulated
+//     process's /proc/PID/{maps,cmdline,exe} read-only; other /proc, /sys
+//     and /dev paths are not served (ENOENT). See hostio.go for why.
 package rsp

@@ -45,6 +45,8 @@ type fakeTracer struct {
 	last    ptrace.StopInfo
 	regsTid int    // the thread of the last IntRegs call
 	onNext  func() // called when Next returns a scripted stop
+	// allocTop is the lowest AllocateMemory address so far (0: none).
+	allocTop uint64
 }
 
 func newFakeTracer() *fakeTracer {
@@ -491,3 +493,50 @@ func (f *fakeTracer) ArmedFlags() (ptrace.Flags, bool) {
 func (f *fakeTracer) Queued() (queue, pending []ptrace.Event) {
 	return []ptrace.Event{{Cause: ptrace.EventClone, A: 7}}, nil
 }
+
+// fakeAllocBase is where the fake's AllocateMemory places memory (lldb's
+// _M), downwards like mmap.
+const fakeAllocBase = 0x7ffff7fff000
+
+// AllocateMemory maps zeroed pages below the last allocation.
+func (f *fakeTracer) AllocateMemory(size uint64, read, write, exec bool) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := (size + pageSize - 1) &^ (pageSize - 1)
+	if n < size || n > 1<<24 {
+		return 0, errors.New("ENOMEM") // the fake's pages are real memory
+	}
+	if f.allocTop == 0 {
+		f.allocTop = fakeAllocBase
+	}
+	f.allocTop -= n
+	for a := f.allocTop; a < f.allocTop+n; a += pageSize {
+		f.pages[a] = make([]byte, pageSize)
+	}
+	return f.allocTop, nil
+}
+
+// DeallocateMemory unmaps the pages of an allocation.
+func (f *fakeTracer) DeallocateMemory(addr, size uint64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for a := addr; a < addr+size; a += pageSize {
+		if f.pages[a] == nil {
+			return errFault
+		}
+		delete(f.pages, a)
+	}
+	return nil
+}
+
+// ProcInfo describes the fake process like a process the stub launched.
+func (f *fakeTracer) ProcInfo() (ptrace.ProcInfo, error) {
+	return ptrace.ProcInfo{ParentPid: 1, UID: 1000, EUID: 1000, GID: 100, EGID: 100, WorkingDir: "/work"}, nil
+}
+
+var (
+	_ MemoryAllocator = (*fakeTracer)(nil)
+	_ ProcInfoer      = (*fakeTracer)(nil)
+	_ MemoryAllocator = (*ptrace.Session)(nil)
+	_ ProcInfoer      = (*ptrace.Session)(nil)
+)

@@ -41,13 +41,17 @@ func FuzzHandlePacket(f *testing.F) {
 		"Z0,401143,1;" + gdbCondBytecode, "Z0,401143,1;" + gdbDprintfCmds, "Z1,40116c,1", "z1,40116c,1", "qCRC:401000,100",
 		"qSearch:memory:401000;18;needle\x00", "x0,0", "x401000,10", "qOffsets",
 		"qXfer:siginfo:write::10: \x00\x00\x00\x00\x00\x00\x00",
-		"vFile:open:2f70726f632f343230303030302f6d617073,0,1c0", "qRcmd,707472616365", "qRcmd,7374617473"} {
+		"vFile:open:2f70726f632f343230303030302f6d617073,0,1c0", "qRcmd,707472616365", "qRcmd,7374617473",
+		// gdb 13.1's "remote put" and "remote delete" (refused here: readOnly).
+		"vFile:open:2f746d702f68352f736d616c6c2e707574,601,1c0", "vFile:pwrite:3,0,hi\n",
+		"vFile:unlink:2f746d702f68352f736d616c6c2e707574"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		ft := newFakeTracer()
 		ft.fuzz = true
 		s := NewSession(ft, Config{})
+		s.files.readOnly = true // mutated opens and unlinks must not touch host files
 		// Open a file first so fd-based vFile calls have something to hit.
 		s.handle([]byte("vFile:open:2f62696e2f74727565,0,0"))
 		s.handle([]byte(gdbQSupported))

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -142,8 +144,20 @@ func axFormat(out []byte, format string, args []int64, env axEnv) ([]byte, error
 				return out, err
 			}
 			out = fmt.Appendf(out, "%"+spec+"s", str)
+		case 'f', 'e', 'E', 'g', 'G':
+			// gdb cannot fetch a floating-point value into the agent
+			// (its bytecode compiler refuses double variables), but it
+			// compiles an integer of the same size, e.g.
+			// *(long *)&dblvar, and its own printf reads such an
+			// argument's bytes as a double; so does this one. The L
+			// modifier (long double) is read the same way: the agent
+			// stack holds 64 bits.
+			hasPrec := strings.IndexByte(spec, '.') >= 0
+			out = appendCFloat(out, math.Float64frombits(uint64(a)), spec[:len(spec)-len(strings.TrimLeft(spec, "-+ #0"))],
+				width, prec, hasPrec, verb)
 		default:
-			// Floating point (%f, %g, %e) and the rest are not supported.
+			// %a, %n and the rest are not supported (gdb's printf
+			// refuses %a and %F as well).
 			return out, fmt.Errorf("%w: conversion %q", errAxFormat, verb)
 		}
 	}
@@ -210,4 +224,106 @@ func indexZero(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// appendCFloat formats v as C's printf does for %f, %e, %E, %g and %G
+// with the given flags ("-+ #0"), width and precision (hasPrec: one was
+// written), glibc's spelling of infinities and NaNs included ("inf",
+// "-nan"), since gdb's own printf, which agent dprintf output must match,
+// is the host C library's. Go's fmt differs in %g (shortest digits by
+// default) and in the spelling of NaN and infinities, hence this.
+func appendCFloat(out []byte, v float64, flags string, width, prec int, hasPrec bool, verb byte) []byte {
+	has := func(f byte) bool { return strings.IndexByte(flags, f) >= 0 }
+	sign := ""
+	switch {
+	case math.Signbit(v): // glibc prints the sign of a NaN too
+		sign = "-"
+	case has('+'):
+		sign = "+"
+	case has(' '):
+		sign = " "
+	}
+	if !hasPrec {
+		prec = 6
+	}
+	a := math.Abs(v)
+	var body string
+	zeroPad := has('0') && !has('-')
+	switch {
+	case math.IsInf(a, 0):
+		body, zeroPad = "inf", false // C never pads these with zeros
+	case math.IsNaN(a):
+		body, zeroPad = "nan", false
+	case verb == 'f':
+		body = strconv.FormatFloat(a, 'f', prec, 64)
+		if has('#') && prec == 0 {
+			body += "."
+		}
+	case verb == 'e' || verb == 'E':
+		body = cExp(a, prec, has('#'))
+	default: // g, G
+		p := prec
+		if p == 0 {
+			p = 1
+		}
+		// The exponent X that %e would print with P-1 digits decides:
+		// %f with precision P-1-X when -4 <= X < P, else %e.
+		e := strconv.FormatFloat(a, 'e', p-1, 64)
+		x, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+		if x >= -4 && x < p {
+			body = strconv.FormatFloat(a, 'f', p-1-x, 64)
+			if has('#') && !strings.Contains(body, ".") {
+				body += "."
+			}
+		} else {
+			body = cExp(a, p-1, has('#'))
+		}
+		if !has('#') {
+			body = trimFraction(body)
+		}
+	}
+	if verb == 'E' || verb == 'G' {
+		body = strings.ToUpper(body)
+	}
+	pad := width - len(sign) - len(body)
+	switch {
+	case pad <= 0:
+		out = append(append(out, sign...), body...)
+	case has('-'):
+		out = append(append(out, sign...), body...)
+		out = append(out, strings.Repeat(" ", pad)...)
+	case zeroPad:
+		out = append(out, sign...)
+		out = append(out, strings.Repeat("0", pad)...)
+		out = append(out, body...)
+	default:
+		out = append(out, strings.Repeat(" ", pad)...)
+		out = append(append(out, sign...), body...)
+	}
+	return out
+}
+
+// cExp formats a (not negative) as C's %.{prec}e: strconv already writes
+// at least two exponent digits; alt ('#') keeps the point when prec is 0.
+func cExp(a float64, prec int, alt bool) string {
+	s := strconv.FormatFloat(a, 'e', prec, 64)
+	if alt && prec == 0 {
+		i := strings.IndexByte(s, 'e')
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}
+
+// trimFraction removes the trailing zeros of the fraction of a %g result,
+// and the point if nothing is left after it, as C's %g does without '#'.
+func trimFraction(s string) string {
+	mant, exp := s, ""
+	if i := strings.IndexByte(s, 'e'); i >= 0 {
+		mant, exp = s[:i], s[i:]
+	}
+	if strings.IndexByte(mant, '.') >= 0 {
+		mant = strings.TrimRight(mant, "0")
+		mant = strings.TrimSuffix(mant, ".")
+	}
+	return mant + exp
 }

@@ -1,6 +1,7 @@
 package rsp
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -81,7 +82,7 @@ func TestAxPrintf(t *testing.T) {
 		{"s null", "%s", []byte{0}, "(null)", false},
 		{"s unmapped", "%s", []byte{0x70}, "", true},
 		{"too few args", "%d %d", []byte{1}, "1 ", true},
-		{"float unsupported", "%f", []byte{1}, "", true},
+		{"a unsupported", "%a", []byte{1}, "", true},
 		{"dangling %", "abc%", nil, "abc", true},
 		{"huge width", "%999999999d", []byte{1}, "", true},
 		{"huge precision", "%.5000s", []byte{0x50}, "", true},
@@ -226,4 +227,62 @@ func FuzzBreakpointCmds(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAxPrintfFloat checks %f, %e, %E, %g and %G on the 64-bit stack value
+// read as a double (gdb sends *(long *)&dblvar's bits; see axFormat). The
+// expected strings were produced by glibc's snprintf (gdb's own printf
+// is the host C library's) with the same format and double.
+func TestAxPrintfFloat(t *testing.T) {
+	tests := []struct {
+		format string
+		bits   uint64
+		want   string
+	}{
+		{"%f", 0x4004000000000000, "2.500000"},
+		{"%f", 0xc0934a456d5cfaad, "-1234.567800"},
+		{"%e", 0xc0934a456d5cfaad, "-1.234568e+03"},
+		{"%g", 0x3f202c9dedbc309d, "0.0001234"},
+		{"%g", 0x40f86a0000000000, "100000"},
+		{"%g", 0x4132d68700000000, "1.23457e+06"},
+		{"%E", 0x3ee4f8b588e368f1, "1.000000E-05"},
+		{"%G", 0x3ee4f8b588e368f1, "1E-05"},
+		{"%.0f", 0x3fc0000000000000, "0"},
+		{"%.0f", 0x3fe0000000000000, "0"}, // 0.5: ties to even
+		{"%.f", 0x3fe0000000000000, "0"},
+		{"%#.0f", 0x4008000000000000, "3."},
+		{"%#.0e", 0x4008000000000000, "3.e+00"},
+		{"%.3g", 0xc0934a456d5cfaad, "-1.23e+03"},
+		{"%.3g", 0x4023fffff29406b3, "10"}, // 9.9999996 rounds up a digit
+		{"%#g", 0x4004000000000000, "2.50000"},
+		{"%#.3g", 0x0000000000000001, "4.94e-324"},
+		{"%e", 0x0000000000000001, "4.940656e-324"},
+		{"%10.3f", 0xc0934a456d5cfaad, " -1234.568"},
+		{"%-10.3e|", 0x4004000000000000, "2.500e+00 |"},
+		{"%+f", 0x4004000000000000, "+2.500000"},
+		{"% f", 0x4004000000000000, " 2.500000"},
+		{"%010.2f", 0xc0934a456d5cfaad, "-001234.57"},
+		{"%010.2f", 0x7ff0000000000000, "       inf"},
+		{"%+08.3g", 0x4004000000000000, "+00002.5"},
+		{"%+08.3g", 0x8000000000000000, "-0000000"},
+		{"%.10g", 0x3fc0000000000000, "0.125"},
+		{"%.0g", 0x40f86a0000000000, "1e+05"},
+		{"%15.8E", 0x4132d68700000000, " 1.23456700E+06"},
+		{"%G", 0xfff0000000000000, "-INF"},
+		{"%f", 0x7ff8000000000000, "nan"},
+		{"%f", 0xfff8000000000000, "-nan"}, // x86's default NaN is negative
+		{"%-+8.1f|", 0x7ff8000000000000, "+nan    |"},
+		{"%Lf", 0x4004000000000000, "2.500000"},
+		{"%f", 0x7e37e43c8800759c, "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160.000000"},
+	}
+	for _, tc := range tests {
+		code := []byte{axConst64}
+		code = binary.BigEndian.AppendUint64(code, tc.bits)
+		code = append(code, axConst8, 0, axConst8, 0, axPrintf, 1, 0, byte(len(tc.format)+1))
+		code = append(append(code, tc.format...), 0, axEnd)
+		var out []byte
+		if _, err := evalAgentExprOut(code, mapEnv{}, &out); err != nil || string(out) != tc.want {
+			t.Errorf("%s of %#x: %q, error %v; want %q", tc.format, tc.bits, out, err, tc.want)
+		}
+	}
 }

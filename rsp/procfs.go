@@ -169,12 +169,21 @@ func (s *Session) image() (*imageInfo, error) {
 	return img, nil
 }
 
-// procMaps formats the mapped regions like Linux's /proc/PID/maps:
-// "start-end perms offset dev inode" padded to column 73, then the name.
-// Pages of the executable's load segments are named by its path (with
+// mapsEntry is one line of /proc/PID/maps: a run of pages with the same
+// permissions and backing.
+type mapsEntry struct {
+	start, end    uint64
+	r             ptrace.Region
+	off, dev, ino uint64
+	name          string
+}
+
+// mapsEntries splits the mapped regions like Linux's /proc/PID/maps:
+// pages of the executable's load segments are named by its path (with
 // the file offset), the run after the last segment is [heap], the run
-// holding the initial stack pointer [stack].
-func (s *Session) procMaps() ([]byte, error) {
+// holding the initial stack pointer [stack]. lldb's qMemoryRegionInfo
+// uses the same names.
+func (s *Session) mapsEntries() ([]mapsEntry, error) {
 	rl, has := s.t.(RegionLister)
 	if !has {
 		return nil, fs.ErrNotExist
@@ -184,58 +193,76 @@ func (s *Session) procMaps() ([]byte, error) {
 		return nil, err
 	}
 	img, _ := s.image()
-	var b bytes.Buffer
-	line := func(start, end uint64, r ptrace.Region, off, dev, ino uint64, name string) {
-		perm := []byte("---p")
-		if r.Read {
-			perm[0] = 'r'
-		}
-		if r.Write {
-			perm[1] = 'w'
-		}
-		if r.Execute {
-			perm[2] = 'x'
-		}
-		major := (dev>>8)&0xfff | (dev>>32)&^0xfff
-		minor := dev&0xff | (dev>>12)&^0xff
-		l := fmt.Sprintf("%08x-%08x %s %08x %02x:%02x %d ", start, end, perm, off, major, minor, ino)
-		if name != "" {
-			for len(l) < 73 {
-				l += " "
-			}
-			l += name
-		}
-		b.WriteString(strings.TrimRight(l, " ") + "\n")
-	}
+	var out []mapsEntry
 	for _, r := range regions {
 		start := r.Start
 		// Split the run at segment boundaries of the executable.
 		for start < r.End {
-			end, name, off, dev, ino := r.End, "", uint64(0), uint64(0), uint64(0)
+			e := mapsEntry{start: start, end: r.End, r: r}
 			if img != nil {
 				for _, p := range img.segs {
 					lo := (img.base + p.Vaddr) &^ (pageSize - 1)
 					hi := (img.base + p.Vaddr + p.Memsz + pageSize - 1) &^ (pageSize - 1)
-					if start >= lo && start < hi {
-						end = min(end, hi)
-						name, dev, ino = img.path, img.dev, img.ino
-						off = (p.Off &^ (pageSize - 1)) + (start - lo)
+					// As in Linux, only the pages holding file data map
+					// the file; the rest of the bss is anonymous.
+					fileHi := min(hi, (img.base+p.Vaddr+p.Filesz+pageSize-1)&^(pageSize-1))
+					if start >= lo && start < fileHi {
+						e.end = min(e.end, fileHi)
+						e.name, e.dev, e.ino = img.path, img.dev, img.ino
+						e.off = (p.Off &^ (pageSize - 1)) + (start - lo)
 						break
 					}
-					if lo > start && lo < end {
-						end = lo // the next segment starts inside this run
+					if start >= fileHi && start < hi {
+						e.end = min(e.end, hi)
+						break
+					}
+					if lo > start && lo < e.end {
+						e.end = lo // the next segment starts inside this run
 					}
 				}
-				if name == "" && start >= img.imageEnd && start < img.imageEnd+pageSize {
-					name = "[heap]"
+				if e.name == "" && start >= img.imageEnd && start < img.imageEnd+pageSize {
+					e.name = "[heap]"
 				}
 			}
-			if name == "" && s.initialSP >= start && s.initialSP < end {
-				name = "[stack]"
+			if e.name == "" && s.initialSP >= start && s.initialSP < e.end {
+				e.name = "[stack]"
 			}
-			line(start, end, r, off, dev, ino, name)
-			start = end
+			out = append(out, e)
+			start = e.end
 		}
+	}
+	return out, nil
+}
+
+// procMaps formats mapsEntries like Linux's /proc/PID/maps:
+// "start-end perms offset dev inode" padded to column 73, then the name.
+func (s *Session) procMaps() ([]byte, error) {
+	entries, err := s.mapsEntries()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	for _, e := range entries {
+		perm := []byte("---p")
+		if e.r.Read {
+			perm[0] = 'r'
+		}
+		if e.r.Write {
+			perm[1] = 'w'
+		}
+		if e.r.Execute {
+			perm[2] = 'x'
+		}
+		major := (e.dev>>8)&0xfff | (e.dev>>32)&^0xfff
+		minor := e.dev&0xff | (e.dev>>12)&^0xff
+		l := fmt.Sprintf("%08x-%08x %s %08x %02x:%02x %d ", e.start, e.end, perm, e.off, major, minor, e.ino)
+		if e.name != "" {
+			for len(l) < 73 {
+				l += " "
+			}
+			l += e.name
+		}
+		b.WriteString(strings.TrimRight(l, " ") + "\n")
 	}
 	return b.Bytes(), nil
 }

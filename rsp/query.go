@@ -36,13 +36,28 @@ var features = []feature{
 	{"QProgramSignals+", nil},
 	{"vContSupported+", nil},
 	{"multiprocess+", nil},
+	{"fork-events+", canFollow},
+	{"vfork-events+", canFollow},
+	{"exec-events+", canFollow},
+	// lldb's extensions, offered when qSupported came from lldb.
+	{"native-signals+", fromLLDB},
+	{"QThreadSuffixSupported+", fromLLDB},
+	{"QListThreadsInStopReply+", fromLLDB},
+	{"qXfer:libraries-svr4:read+", func(s *Session) bool { return fromLLDB(s) && hasExecFile(s) }},
 }
+
+func fromLLDB(s *Session) bool { return s.lldb.supported }
 
 // supported answers "qSupported[:feat;...]" and records the client's
 // features that change how the stub talks.
 func (s *Session) supported(arg string) response {
 	s.multiprocess, s.swbreak, s.hwbreak = false, false, false
+	s.forks.fork, s.forks.vfork, s.forks.exec = false, false, false
+	s.lldb.supported = false
 	for _, f := range strings.Split(arg, ";") {
+		if lldbSupportedFeature(f) {
+			s.lldb.supported = true
+		}
 		switch f {
 		case "hwbreak+":
 			s.hwbreak = true
@@ -50,6 +65,12 @@ func (s *Session) supported(arg string) response {
 			s.multiprocess = true
 		case "swbreak+":
 			s.swbreak = true
+		case "fork-events+":
+			s.forks.fork = true
+		case "vfork-events+":
+			s.forks.vfork = true
+		case "exec-events+":
+			s.forks.exec = true
 		}
 	}
 	var out []string
@@ -65,6 +86,9 @@ func (s *Session) supported(arg string) response {
 func (s *Session) query(p string) response {
 	name, arg, _ := strings.Cut(p, ":")
 	if r, handled := s.extendedQuery(name, arg); handled {
+		return r
+	}
+	if r, handled := s.lldbQuery(p, name, arg); handled {
 		return r
 	}
 	switch name {

@@ -26,6 +26,9 @@ func (s *Session) qXfer(arg string) response {
 			return reply("E00")
 		}
 		doc = targetXML
+		if fromLLDB(s) {
+			doc = targetXMLLLDB
+		}
 	case "threads":
 		doc = s.threadsXML()
 	case "exec-file":
@@ -51,6 +54,14 @@ func (s *Session) qXfer(arg string) response {
 			return reply("E01")
 		}
 		doc = s.siginfoBytes()
+	case "libraries-svr4":
+		if !fromLLDB(s) || !hasExecFile(s) {
+			return empty
+		}
+		if annex != "" {
+			return reply("E00")
+		}
+		doc = s.librariesSVR4()
 	case "auxv":
 		ar, has := s.t.(AuxvReader)
 		if !has {

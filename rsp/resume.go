@@ -28,11 +28,16 @@ type resumeReq struct {
 	// Range stepping (vCont;r): keep stepping while start <= PC < end.
 	ranged     bool
 	start, end uint64
+	// tid is the thread the action is for (0: the thread of the last
+	// stop): the one that steps, and runs first. With only, the other
+	// threads stay stopped (gdb's scheduler-locking).
+	tid  int
+	only bool
 }
 
 // resumeLegacy handles "c [addr]", "s [addr]", "C sig[;addr]", "S sig[;addr]".
 func (s *Session) resumeLegacy(op byte, arg string) response {
-	req := resumeReq{step: op == 's' || op == 'S'}
+	req := resumeReq{step: op == 's' || op == 'S', tid: s.cTid}
 	addrPart := arg
 	if op == 'C' || op == 'S' {
 		sig, rest, _ := cut(arg, ';')
@@ -69,10 +74,20 @@ func (s *Session) setPC(addr uint64) *response {
 }
 
 // vCont handles "vCont;action[:tid];...". For each thread the leftmost
-// action naming it (or naming all threads) applies. Only all-stop c/C/s/S
-// are supported; with a single thread exactly one action applies.
+// action naming it (or naming all threads) applies. In all-stop mode one
+// resume has at most one thread with an action of its own (gdb steps or
+// continues that thread) and a default action for the others, or none:
+//
+//	vCont;c                 every thread continues
+//	vCont;s:T;c, vCont;r..:T;c   T steps (the others may run: here they do
+//	                        not during the step, a schedule Linux allows)
+//	vCont;s:T, vCont;c:T    only T moves (scheduler-locking on/step)
+//
+// Actions for several single threads without a default resume them all.
 func (s *Session) vCont(args string) response {
-	var chosen *resumeReq
+	s.vContProcess(args)
+	var def, own *resumeReq
+	owners := 0
 	for _, item := range strings.Split(args, ";") {
 		act, tidPart, hasTid := cut(item, ':')
 		if act == "" {
@@ -102,23 +117,69 @@ func (s *Session) vCont(args string) response {
 		default:
 			return errReply // not advertised
 		}
-		applies := true
-		if hasTid {
-			id, err := parseThreadID(tidPart)
-			if err != nil {
-				return errReply
+		if !hasTid {
+			if def == nil {
+				r := req
+				def = &r
 			}
-			applies = s.threadMatches(id)
+			continue
 		}
-		if applies && chosen == nil {
+		id, err := parseThreadID(tidPart)
+		if err != nil {
+			return errReply
+		}
+		if !s.threadMatches(id) {
+			continue // another process, or a thread that is gone
+		}
+		if id.tid <= 0 { // all threads (of this process)
+			if def == nil {
+				r := req
+				def = &r
+			}
+			continue
+		}
+		owners++
+		if own == nil || req.step && !own.step {
 			r := req
-			chosen = &r
+			r.tid = int(id.tid)
+			own = &r
 		}
 	}
-	if chosen == nil {
-		return errReply
+	switch {
+	case own != nil && def != nil && !own.step && !def.step && own.gdbSig == 0:
+		// c:T;c is every thread continuing, with the default's signal.
+		return response{resume: def}
+	case own != nil:
+		own.only = def == nil && owners == 1
+		return response{resume: own}
+	case def != nil:
+		return response{resume: def}
 	}
-	return response{resume: chosen}
+	return errReply
+}
+
+// vContProcess makes the process the actions name current when none
+// names the current one (gdb resumes one inferior at a time: after
+// "inferior 2", "vCont;c:pCHILD.-1").
+func (s *Session) vContProcess(args string) {
+	if len(s.forks.others) == 0 {
+		return
+	}
+	other := 0
+	for _, item := range strings.Split(args, ";") {
+		_, tidPart, hasTid := cut(item, ':')
+		if !hasTid {
+			return // a default action: for the current process too
+		}
+		id, err := parseThreadID(tidPart)
+		if err != nil || id.pid <= 0 || id.pid == int64(s.t.Pid()) {
+			return
+		}
+		other = int(id.pid)
+	}
+	if other != 0 {
+		s.switchProcess(other)
+	}
 }
 
 // run resumes the tracee and waits for its stop while watching the client
@@ -127,7 +188,17 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 	if s.exited {
 		return s.haltReason(), nil
 	}
+	if s.lldb.initialStop && req.gdbSig == s.wireSignal(sigSTOP) {
+		// Passing back the SIGSTOP of the initial stop, which no signal
+		// caused, is a plain resume.
+		req.gdbSig = 0
+	}
+	s.lldb.initialStop = false
+	if s.forks.vforkDone != 0 {
+		return s.vforkDoneReply(), nil
+	}
 	flags := s.resumeFlags(req)
+	s.setSyscallFilter(flags)
 	s.skippedSyscall = s.sys.entry && s.sys.skip
 	s.prepareSyscallResume()
 	log := s.log.WithField("flags", flags)
@@ -149,6 +220,10 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 		}
 	}
 	tid := s.stopTid
+	if req.tid > 0 && s.threadExists(req.tid) {
+		tid = req.tid
+	}
+	s.controlThreads(req, tid)
 	// The filters read session state that only packets change, and no
 	// packet is handled until this resume is over.
 	f := s.stopFilter(req, tid)
@@ -178,7 +253,7 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 				if !interrupted {
 					log.Info("interrupt from debugger")
 					interrupted = true
-					if err := s.t.Kill(sigINT); err != nil {
+					if err := s.t.Kill(s.interruptSignal()); err != nil {
 						log.WithError(err).Warn("interrupt")
 					}
 				}
@@ -210,6 +285,28 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 	}
 }
 
+// controlThreads tells the tracer which thread the resume is for: it runs
+// first (and is the one that steps), and with req.only it is the only one
+// that runs.
+func (s *Session) controlThreads(req resumeReq, tid int) {
+	tc, ok := capability[ThreadController](s.t)
+	if !ok {
+		return
+	}
+	if tid != s.stopTid {
+		if err := tc.Focus(tid); err != nil {
+			s.log.WithError(err).WithField("tid", tid).Warn("focus thread")
+		}
+	}
+	lock := 0
+	if req.only {
+		lock = tid
+	}
+	if err := tc.LockScheduler(lock); err != nil {
+		s.log.WithError(err).WithField("tid", lock).Warn("scheduler lock")
+	}
+}
+
 // stopReply turns a stop event (or a failed resume) into a stop reply and
 // records the stop state.
 func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
@@ -224,7 +321,9 @@ func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 	case ev.Cause&ptrace.StopExit != 0:
 		s.exitReply(int(ev.A))
 	case ev.Cause&(ptrace.StopPreSyscall|ptrace.StopPostSyscall) != 0:
-		s.syscallStopReply(ev)
+		if !s.procEventReply(ev) {
+			s.syscallStopReply(ev)
+		}
 	case ev.Cause&ptrace.StopBreakpoint != 0:
 		s.stopTid = s.recordStop(causeBreakpoint, 0)
 		if s.lastStop = s.watchReply(s.stopTid); s.lastStop == nil {
@@ -233,9 +332,14 @@ func (s *Session) stopReply(ev ptrace.Event, err error) []byte {
 	case ev.Cause&ptrace.StopSignal != 0:
 		s.pendingSig = int(ev.A)
 		s.stopTid = s.recordStop(causeSignal, 0)
-		s.lastStop = s.tReply(linuxToGDBSignal(int(ev.A)), s.stopTid, false)
+		s.lastStop = s.tReply(s.wireSignal(int(ev.A)), s.stopTid, false)
 	default: // single step and anything else: a trap
 		tid := s.mainTid()
+		if si, has := s.t.(StopInfoer); has {
+			if info, ok := si.LastStop(); ok && info.Tid > 0 {
+				tid = info.Tid // the thread that stepped
+			}
+		}
 		var rip uint64
 		if regs, err := s.t.IntRegs(tid); err == nil {
 			rip = regs.RIP
@@ -255,14 +359,14 @@ func (s *Session) markExited() {
 		return
 	}
 	s.exited = true
-	s.lastStop = s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sigKILL)))
+	s.lastStop = s.withProcess(fmt.Sprintf("X%02x", s.wireSignal(sigKILL)))
 }
 
 // exitReply builds W/X from a wait status.
 func (s *Session) exitReply(status int) {
 	s.exited = true
 	if sig := status & 0x7f; sig != 0 {
-		s.lastStop = s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sig)))
+		s.lastStop = s.withProcess(fmt.Sprintf("X%02x", s.wireSignal(sig)))
 		return
 	}
 	s.lastStop = s.withProcess(fmt.Sprintf("W%02x", (status>>8)&0xff))
@@ -302,14 +406,22 @@ func (s *Session) tReply(gdbSig, tid int, bp bool) []byte {
 	}
 	out = append(out, "thread:"...)
 	out = append(out, s.formatThreadID(tid)...)
-	return append(out, ";core:0;"...)
+	out = append(out, ";core:0;"...)
+	return s.appendLLDBKeys(out, tid, gdbSig, bp && err == nil && s.breakpoints[regs.RIP] != 0)
 }
 
-// haltReason answers "?": the last stop (the initial stop is a SIGTRAP at
-// the entry point).
+// haltReason answers "?": the last stop. The initial stop is a SIGTRAP at
+// the entry point, as gdbserver reports it; to lldb it is a SIGSTOP, as
+// lldb-server reports a process it launched or attached to: lldb takes a
+// SIGTRAP at the entry point for its own entry breakpoint and resumes.
 func (s *Session) haltReason() []byte {
 	if s.lastStop == nil {
-		s.lastStop = s.tReply(5, s.stopTid, false)
+		sig := 5
+		if s.lldb.client {
+			sig = s.wireSignal(sigSTOP)
+			s.lldb.initialStop = true
+		}
+		s.lastStop = s.tReply(sig, s.stopTid, false)
 	}
 	return s.lastStop
 }
@@ -323,6 +435,7 @@ func (s *Session) resumeFlags(req resumeReq) ptrace.Flags {
 		// Stepping reports no syscall stops (PTRACE_SINGLESTEP on Linux).
 		flags |= ptrace.StopPreSyscall | ptrace.StopPostSyscall
 	}
+	flags = s.followFlags(flags)
 	if s.sys.entry && s.sys.skip {
 		// $orig_rax = -1 at a syscall-entry stop: sysemu, skip the call.
 		flags |= ptrace.FlagIgnore
@@ -331,7 +444,7 @@ func (s *Session) resumeFlags(req resumeReq) ptrace.Flags {
 		// Resuming from a signal stop: deliver the signal only if the
 		// client passes it back; "c" after a SIGINT/SIGSEGV discards it
 		// (a different signal in C/S is injected, see run).
-		if gdbToLinuxSignal(req.gdbSig) != s.pendingSig {
+		if s.linuxSignal(req.gdbSig) != s.pendingSig {
 			flags |= ptrace.FlagIgnore
 		}
 	}
@@ -344,7 +457,7 @@ func (s *Session) injectedSignal(req resumeReq) int {
 	if req.gdbSig == 0 {
 		return 0
 	}
-	sig := gdbToLinuxSignal(req.gdbSig)
+	sig := s.linuxSignal(req.gdbSig)
 	if sig == s.pendingSig {
 		return 0
 	}

@@ -60,9 +60,11 @@ func (o Outcome) String() string {
 }
 
 // Session is one debugger connection and the state negotiated on it.
+// The state of the process the client is looking at (Hg) is the embedded
+// procState; the other processes of the session (fork children followed
+// with fork-events) keep theirs in forks.
 type Session struct {
-	t   Tracer
-	log logrus.FieldLogger
+	procState
 	cfg Config
 
 	conn io.ReadWriter
@@ -75,8 +77,37 @@ type Session struct {
 	swbreak      bool // client announced swbreak+
 	lastSent     []byte
 
+	condEvals   uint64 // conditions evaluated (monitor stats)
+	packets     uint64 // packets served (monitor stats)
+	silentStops uint64 // stops resumed without a reply (monitor stats)
+	hwbreak     bool   // client announced hwbreak+
+
+	// QCatchSyscalls, QPassSignals, QProgramSignals.
+	catchSyscalls  bool
+	catchList      map[uint64]bool // nil: every syscall
+	passSignals    map[int]bool    // Linux numbers delivered without a stop
+	programSignals map[int]bool    // nil: every signal may reach the program
+
+	files *hostFiles
+
+	kept bool // left stopped for another session (KeepOnDisconnect)
+
+	outcome Outcome
+
+	forks   forkState          // fork and exec events, other processes (forks.go)
+	ext     extState           // extended remote (extended.go)
+	lldb    lldbState          // lldb's extensions (lldb.go)
+	baseLog logrus.FieldLogger // log without the pid field
+}
+
+// procState is what the session knows of one debugged process.
+type procState struct {
+	t   Tracer
+	log logrus.FieldLogger
+
 	// Thread selection and stop state.
 	gTid       int // Hg thread (0 = any)
+	cTid       int // Hc thread (0 = any): the thread legacy s/c resume
 	stopTid    int // thread of the last stop
 	pendingSig int // Linux signal of the last STOP_SIGNAL, 0 if none
 	lastStop   []byte
@@ -88,21 +119,9 @@ type Session struct {
 	watchpoints    map[watchKey]bool   // Z2-Z4 set by this client
 	conds          map[uint64][][]byte // agent-expression conditions by address
 	cmds           map[uint64][][]byte // agent-expression commands (dprintf) by address
-	condEvals      uint64              // conditions evaluated (monitor stats)
-	packets        uint64              // packets served (monitor stats)
-	silentStops    uint64              // stops resumed without a reply (monitor stats)
-	hwbreak        bool                // client announced hwbreak+
 	sys            syscallStop         // the syscall stop the tracee is parked at
 	// skippedSyscall: the current resume skips the call at an entry stop.
 	skippedSyscall bool
-
-	// QCatchSyscalls, QPassSignals, QProgramSignals.
-	catchSyscalls  bool
-	catchList      map[uint64]bool // nil: every syscall
-	passSignals    map[int]bool    // Linux numbers delivered without a stop
-	programSignals map[int]bool    // nil: every signal may reach the program
-
-	files *hostFiles
 
 	// The initial stack pointer and argv's strings ([stack] in maps,
 	// /proc/PID/cmdline), learnt when the session starts.
@@ -110,12 +129,6 @@ type Session struct {
 	argStart, argEnd uint64
 
 	tracerClosed bool // Close was called on the tracer
-	kept         bool // left stopped for another session (KeepOnDisconnect)
-
-	outcome Outcome
-
-	ext     extState           // extended remote (extended.go)
-	baseLog logrus.FieldLogger // log without the pid field
 }
 
 // NewSession creates a session for the tracee behind t. The tracee must be
@@ -132,14 +145,16 @@ func NewSession(t Tracer, cfg Config) *Session {
 		cfg.KillTimeout = 5 * time.Second
 	}
 	s := &Session{
-		t:           t,
-		log:         log.WithField("pid", t.Pid()),
-		cfg:         cfg,
-		breakpoints: make(map[uint64]bpKind),
-		conds:       make(map[uint64][][]byte),
-		cmds:        make(map[uint64][][]byte),
-		files:       newHostFiles(),
-		baseLog:     log,
+		procState: procState{
+			t:           t,
+			log:         log.WithField("pid", t.Pid()),
+			breakpoints: make(map[uint64]bpKind),
+			conds:       make(map[uint64][][]byte),
+			cmds:        make(map[uint64][][]byte),
+		},
+		cfg:     cfg,
+		files:   newHostFiles(),
+		baseLog: log,
 	}
 	s.initExtended()
 	s.stopTid = s.mainTid()
@@ -178,6 +193,9 @@ func (s *Session) Serve(conn io.ReadWriter) (Outcome, error) {
 	}
 	close(s.done)
 	s.files.closeAll()
+	// Processes the client detached while alive run to their end, as
+	// the last process of a detach does.
+	s.waitBackground(false)
 	if c, ok := conn.(io.Closer); ok {
 		c.Close()
 	}
@@ -370,6 +388,10 @@ func (s *Session) handle(pkt []byte) response {
 	if len(pkt) == 0 {
 		return empty
 	}
+	pkt, valid := s.takeThreadSuffix(pkt)
+	if !valid {
+		return errReply
+	}
 	p := string(pkt)
 	switch pkt[0] {
 	case '?':
@@ -411,13 +433,23 @@ func (s *Session) handle(pkt []byte) response {
 			return response{noReply: true, after: afterKillKeep}
 		}
 		// gdb reads no reply to k; lldb waits for one (lldb-server: X09).
-		return response{reply: s.withProcess(fmt.Sprintf("X%02x", linuxToGDBSignal(sigKILL))), after: afterKill}
+		return response{reply: s.withProcess(fmt.Sprintf("X%02x", s.wireSignal(sigKILL))), after: afterKill}
 	case 'D':
 		return s.detachPacket(p[1:])
 	case 'q', 'Q':
 		return s.query(p)
 	case 'v':
 		return s.vPacket(p)
+	case 'j':
+		return s.jPacket(p)
+	case '_':
+		// lldb's memory allocation for expressions.
+		if rest, found := strings.CutPrefix(p, "_M"); found {
+			return s.allocate(rest)
+		}
+		if rest, found := strings.CutPrefix(p, "_m"); found {
+			return s.deallocate(rest)
+		}
 	}
 	return empty
 }
@@ -460,6 +492,9 @@ func (s *Session) detachPacket(arg string) response {
 		if err != nil || !s.samePid(pid) {
 			return errReply
 		}
+		if s.multiprocess && s.detachProcess(int(pid)) {
+			return ok // other processes remain
+		}
 	}
 	return response{reply: []byte("OK"), after: afterDetach}
 }
@@ -484,12 +519,13 @@ func (s *Session) disconnected() {
 // samePid checks a pid argument. Without multiprocess, gdb uses a made-up
 // pid (42000), so any pid names the one process.
 func (s *Session) samePid(pid uint64) bool {
-	return !s.multiprocess || pid == uint64(s.t.Pid())
+	return !s.multiprocess || s.knownProcess(int(pid))
 }
 
 // killTracee kills the process (if alive), waits for it to be gone and
 // ends the trace session.
 func (s *Session) killTracee() {
+	s.endOthers(true)
 	if !s.exited {
 		if err := s.t.Kill(sigKILL); err != nil {
 			s.log.WithError(err).Debug("kill")
@@ -513,6 +549,7 @@ func (s *Session) closeTracer() {
 // session. Like Redox's write(0) on a blocking trace handle, Next with no
 // stop armed runs the tracee until it exits.
 func (s *Session) detach() {
+	s.endOthers(false)
 	for bp := range s.breakpoints {
 		s.clearBreakpoint(bp)
 	}

@@ -156,7 +156,7 @@ func (s *Session) syscallStopReply(ev ptrace.Event) {
 
 // signalListPacket parses "QPassSignals:" / "QProgramSignals:" lists of
 // GDB signal numbers (hex, ';'-separated) into a set of Linux numbers.
-func signalList(arg string) (map[int]bool, bool) {
+func (s *Session) signalList(arg string) (map[int]bool, bool) {
 	set := map[int]bool{}
 	if arg == "" {
 		return set, true
@@ -169,7 +169,7 @@ func signalList(arg string) (map[int]bool, bool) {
 		if err != nil || g > 0xff {
 			return nil, false
 		}
-		if l := gdbToLinuxSignal(int(g)); l != 0 {
+		if l := s.linuxSignal(int(g)); l != 0 {
 			set[l] = true
 		}
 	}
@@ -177,7 +177,7 @@ func signalList(arg string) (map[int]bool, bool) {
 }
 
 func (s *Session) passSignalsPacket(arg string) response {
-	set, valid := signalList(arg)
+	set, valid := s.signalList(arg)
 	if !valid {
 		return errReply
 	}
@@ -187,7 +187,7 @@ func (s *Session) passSignalsPacket(arg string) response {
 }
 
 func (s *Session) programSignalsPacket(arg string) response {
-	set, valid := signalList(arg)
+	set, valid := s.signalList(arg)
 	if !valid {
 		return errReply
 	}
@@ -236,6 +236,9 @@ func (f *stopFilter) silent(ev ptrace.Event) bool {
 		regs, err := f.s.t.IntRegs(f.tid)
 		return err == nil && regs.RIP >= f.start && regs.RIP < f.end
 	case ev.Cause&(ptrace.StopPreSyscall|ptrace.StopPostSyscall) != 0:
+		if _, event := f.s.procEventOf(ev); event {
+			return false // a fork or an exec the client follows
+		}
 		if f.catchAll {
 			return false
 		}

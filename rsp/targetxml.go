@@ -11,9 +11,13 @@ import (
 // the positions in the g block (regTable).
 
 // targetXML is built once from regTable so the two cannot disagree.
-var targetXML = buildTargetXML()
+var targetXML = buildTargetXML(false)
 
-func buildTargetXML() []byte {
+// targetXMLLLDB is the same description with lldb's attributes (see
+// lldbRegAttrs), served to lldb only: gdb has no use for them.
+var targetXMLLLDB = buildTargetXML(true)
+
+func buildTargetXML(forLLDB bool) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
@@ -35,7 +39,10 @@ func buildTargetXML() []byte {
 	reg := func(n int, typ, group string) {
 		ri := regTable[n]
 		fmt.Fprintf(&b, "<reg name=\"%s\" bitsize=\"%d\" type=\"%s\" regnum=\"%d\"", ri.name, ri.size*8, typ, n)
-		if group != "" {
+		switch {
+		case forLLDB:
+			b.WriteString(lldbRegAttrs(n))
+		case group != "":
 			fmt.Fprintf(&b, " group=\"%s\"", group)
 		}
 		b.WriteString("/>\n")

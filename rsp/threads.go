@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -77,20 +78,32 @@ func (s *Session) setThread(arg string) response {
 		return errReply
 	}
 	id, err := parseThreadID(arg[1:])
-	if err != nil || !s.threadMatches(id) {
+	if err != nil {
 		return errReply
 	}
+	if id.pid > 0 && !s.switchProcess(int(id.pid)) {
+		return errReply // not a process of this session
+	}
+	if !s.threadMatches(id) {
+		return errReply
+	}
+	tid := 0
+	if id.tid > 0 {
+		tid = int(id.tid)
+	}
 	if arg[0] == 'g' {
-		s.gTid = 0
-		if id.tid > 0 {
-			s.gTid = int(id.tid)
-		}
+		s.gTid = tid
+	} else {
+		s.cTid = tid
 	}
 	return ok
 }
 
 // regTid is the thread g/G/p/P/m/M act on.
 func (s *Session) regTid() int {
+	if t := s.lldb.suffixTid; t > 0 && s.threadExists(t) {
+		return t // lldb's ";thread:TID;" suffix
+	}
 	if s.gTid > 0 && s.threadExists(s.gTid) {
 		return s.gTid
 	}
@@ -103,6 +116,13 @@ func (s *Session) threadAlive(arg string) response {
 	if err != nil {
 		return errReply
 	}
+	if id.pid > 0 && id.pid != int64(s.t.Pid()) {
+		if o := s.forks.others[int(id.pid)]; o != nil && !o.exited && id.tid > 0 &&
+			slices.Contains(o.t.Threads(), int(id.tid)) {
+			return ok // a thread of another process of the session
+		}
+		return errReply
+	}
 	if s.exited || id.tid <= 0 || !s.threadMatches(id) {
 		return errReply
 	}
@@ -111,43 +131,41 @@ func (s *Session) threadAlive(arg string) response {
 
 // threadList answers qfThreadInfo (qsThreadInfo then ends the list).
 func (s *Session) threadList() response {
-	if s.exited {
+	var ids []string
+	if !s.exited {
+		for _, t := range s.t.Threads() {
+			ids = append(ids, s.formatThreadID(t))
+		}
+	}
+	for _, o := range s.otherProcesses() { // fork children being followed
+		if !o.exited {
+			for _, t := range o.t.Threads() {
+				ids = append(ids, fmt.Sprintf("p%x.%x", o.t.Pid(), t))
+			}
+		}
+	}
+	if len(ids) == 0 {
 		return reply("l")
 	}
-	var b strings.Builder
-	b.WriteByte('m')
-	for i, t := range s.t.Threads() {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s.formatThreadID(t))
-	}
-	return reply(b.String())
+	return reply("m" + strings.Join(ids, ","))
 }
 
 // threadsXML is the qXfer:threads:read document.
 func (s *Session) threadsXML() []byte {
 	var b strings.Builder
 	b.WriteString("<?xml version=\"1.0\"?>\n<threads>\n")
-	exeName := ""
-	if ef, has := s.t.(ExecFiler); has {
-		// Like Linux's comm: the executable's base name, 15 bytes at most.
-		exeName = filepath.Base(ef.Exe())
-		if len(exeName) > 15 {
-			exeName = exeName[:15]
+	procs := append([]*procState{&s.procState}, s.otherProcesses()...)
+	for _, p := range procs {
+		if p.exited {
+			continue
 		}
-	}
-	namer, hasNames := s.t.(ThreadNamer)
-	if !s.exited {
-		for _, t := range s.t.Threads() {
-			fmt.Fprintf(&b, "<thread id=\"%s\" core=\"0\"", s.formatThreadID(t))
-			name := exeName
-			if hasNames {
-				if n, err := namer.ThreadName(t); err == nil {
-					name = n
-				}
+		for _, t := range p.t.Threads() {
+			id := fmt.Sprintf("%x", t)
+			if s.multiprocess {
+				id = fmt.Sprintf("p%x.%x", p.t.Pid(), t)
 			}
-			if name != "" && name != "." && name != "/" {
+			fmt.Fprintf(&b, "<thread id=\"%s\" core=\"0\"", id)
+			if name := threadName(p.t, t); name != "" {
 				b.WriteString(" name=\"")
 				xml.EscapeText(&b, []byte(name))
 				b.WriteString("\"")
@@ -157,4 +175,26 @@ func (s *Session) threadsXML() []byte {
 	}
 	b.WriteString("</threads>\n")
 	return []byte(b.String())
+}
+
+// threadName is thread tid's name (Linux's comm): the tracer's, or the
+// executable's base name (15 bytes at most); "" if unknown.
+func threadName(t Tracer, tid int) string {
+	if namer, has := capability[ThreadNamer](t); has {
+		if n, err := namer.ThreadName(tid); err == nil {
+			return n
+		}
+	}
+	ef, has := t.(ExecFiler)
+	if !has {
+		return ""
+	}
+	name := filepath.Base(ef.Exe())
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	if name == "." || name == "/" {
+		return ""
+	}
+	return name
 }

@@ -45,6 +45,14 @@ type ThreadNamer interface {
 	ThreadName(tid int) (string, error)
 }
 
+// ThreadController is a Tracer that can say which thread a resume moves
+// (ptrace.Session's Focus and LockScheduler): the thread that steps, and
+// scheduler locking (tid 0 lifts it).
+type ThreadController interface {
+	Focus(tid int) error
+	LockScheduler(tid int) error
+}
+
 // AuxvReader is a Tracer that exposes the auxiliary vector (qXfer:auxv:read).
 type AuxvReader interface {
 	Auxv() []byte
@@ -56,4 +64,18 @@ type FullTracer interface {
 	Breakpointer
 	ExecFiler
 	AuxvReader
+}
+
+// MemoryAllocator is a Tracer that maps memory in the tracee for the
+// debugger (lldb's _M/_m, used for JIT-compiled expressions).
+// *ptrace.Session provides it.
+type MemoryAllocator interface {
+	AllocateMemory(size uint64, read, write, exec bool) (uint64, error)
+	DeallocateMemory(addr, size uint64) error
+}
+
+// ProcInfoer is a Tracer that describes the tracee process (qProcessInfo's
+// parent pid and ids, qGetWorkingDir). *ptrace.Session provides it.
+type ProcInfoer interface {
+	ProcInfo() (ptrace.ProcInfo, error)
 }

@@ -847,83 +847,90 @@ func TestGDBTranscripts(t *testing.T) {
 	for _, sc := range append(scenarios[:len(scenarios):len(scenarios)], glibcScenarios()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			if err := suite.guestErr[sc.guest]; err != nil {
-				t.Fatalf("building guest %s: %v", sc.guest, err)
-			}
-			norm := newNormalizer()
-			norm.extra = sc.rules
-			if sc.pie {
-				img, err := readPIE(suite.guests[sc.guest])
-				if err != nil {
-					t.Fatal(err)
-				}
-				norm.pie = img
-			}
-
-			// Run both sides at once; they are independent processes on
-			// distinct ports.
-			ref := make(chan *session, 1)
-			go func() { ref <- runScenario(t, sc, "gdbserver") }()
-			var got *session
-			if suite.stubErr == nil {
-				got = runScenario(t, sc, "stub")
-			}
-			want := <-ref
-			wantNorm := norm.normalize(want.gdb)
-			dumpSession(t, sc, want, wantNorm)
-			if got != nil {
-				dumpSession(t, sc, got, norm.normalize(got.gdb))
-			}
-
-			okRef := t.Run("gdbserver", func(t *testing.T) {
-				if want.err != nil {
-					t.Fatalf("%v\n%s", want.err, want.describe())
-				}
-				if want.serverKilled {
-					t.Errorf("gdbserver did not exit within %v after the gdb session", exitGrace)
-				}
-				checkWant(t, sc, want, wantNorm)
-				if t.Failed() {
-					t.Logf("the scenario itself is wrong (gdbserver does not do what it expects):\n%s", want.describe())
-				}
-			})
-			t.Run("stub", func(t *testing.T) {
-				if suite.stubErr != nil {
-					t.Fatalf("the stub could not be built: %v", suite.stubErr)
-				}
-				if got.err != nil {
-					t.Fatalf("%v\n%s", got.err, got.describe())
-				}
-				if strings.Contains(got.serverLog, "panic:") || strings.Contains(got.serverLog, "fatal error:") {
-					t.Errorf("the stub crashed:\n%s", tail(got.serverLog, 4096))
-				}
-				if strings.Contains(got.serverLog, "level=warning") || strings.Contains(got.serverLog, "level=error") {
-					t.Logf("stub warnings:\n%s", tail(got.serverLog, 4096))
-				}
-				if got.serverKilled {
-					t.Errorf("the stub did not exit within %v after the gdb session (gdbserver --once does)", exitGrace)
-				}
-				gotNorm := norm.normalize(got.gdb)
-				checkWant(t, sc, got, gotNorm)
-				if !okRef {
-					t.Fatal("no reference transcript: the gdbserver run failed")
-				}
-				if d := unifiedDiff("gdbserver (normalised)", "redox-gdbstub (normalised)",
-					keepLines(sc.only, wantNorm), keepLines(sc.only, gotNorm)); d != "" {
-					t.Errorf("gdb transcripts differ:\n%s", d)
-				}
-				if !sc.stdio { // see the stdio-connection scenario
-					if d := unifiedDiff("program output under gdbserver", "program output under redox-gdbstub",
-						norm.normalize(want.program), norm.normalize(got.program)); d != "" {
-						t.Errorf("program output differs:\n%s", d)
-					}
-				}
-				if t.Failed() {
-					t.Logf("stub session:\n%s", got.describe())
-				}
-			})
+			compareScenario(t, sc)
 		})
 	}
+}
+
+// compareScenario runs sc against gdbserver and the stub and compares
+// the normalised transcripts and the program's output (shared by
+// TestGDBTranscripts and TestGDBCommandTranscripts).
+func compareScenario(t *testing.T, sc scenario) {
+	if err := suite.guestErr[sc.guest]; err != nil {
+		t.Fatalf("building guest %s: %v", sc.guest, err)
+	}
+	norm := newNormalizer()
+	norm.extra = sc.rules
+	if sc.pie {
+		img, err := readPIE(suite.guests[sc.guest])
+		if err != nil {
+			t.Fatal(err)
+		}
+		norm.pie = img
+	}
+
+	// Run both sides at once; they are independent processes on
+	// distinct ports.
+	ref := make(chan *session, 1)
+	go func() { ref <- runScenario(t, sc, "gdbserver") }()
+	var got *session
+	if suite.stubErr == nil {
+		got = runScenario(t, sc, "stub")
+	}
+	want := <-ref
+	wantNorm := norm.normalize(want.gdb)
+	dumpSession(t, sc, want, wantNorm)
+	if got != nil {
+		dumpSession(t, sc, got, norm.normalize(got.gdb))
+	}
+
+	okRef := t.Run("gdbserver", func(t *testing.T) {
+		if want.err != nil {
+			t.Fatalf("%v\n%s", want.err, want.describe())
+		}
+		if want.serverKilled {
+			t.Errorf("gdbserver did not exit within %v after the gdb session", exitGrace)
+		}
+		checkWant(t, sc, want, wantNorm)
+		if t.Failed() {
+			t.Logf("the scenario itself is wrong (gdbserver does not do what it expects):\n%s", want.describe())
+		}
+	})
+	t.Run("stub", func(t *testing.T) {
+		if suite.stubErr != nil {
+			t.Fatalf("the stub could not be built: %v", suite.stubErr)
+		}
+		if got.err != nil {
+			t.Fatalf("%v\n%s", got.err, got.describe())
+		}
+		if strings.Contains(got.serverLog, "panic:") || strings.Contains(got.serverLog, "fatal error:") {
+			t.Errorf("the stub crashed:\n%s", tail(got.serverLog, 4096))
+		}
+		if strings.Contains(got.serverLog, "level=warning") || strings.Contains(got.serverLog, "level=error") {
+			t.Logf("stub warnings:\n%s", tail(got.serverLog, 4096))
+		}
+		if got.serverKilled {
+			t.Errorf("the stub did not exit within %v after the gdb session (gdbserver --once does)", exitGrace)
+		}
+		gotNorm := norm.normalize(got.gdb)
+		checkWant(t, sc, got, gotNorm)
+		if !okRef {
+			t.Fatal("no reference transcript: the gdbserver run failed")
+		}
+		if d := unifiedDiff("gdbserver (normalised)", "redox-gdbstub (normalised)",
+			keepLines(sc.only, wantNorm), keepLines(sc.only, gotNorm)); d != "" {
+			t.Errorf("gdb transcripts differ:\n%s", d)
+		}
+		if !sc.stdio { // see the stdio-connection scenario
+			if d := unifiedDiff("program output under gdbserver", "program output under redox-gdbstub",
+				norm.normalize(want.program), norm.normalize(got.program)); d != "" {
+				t.Errorf("program output differs:\n%s", d)
+			}
+		}
+		if t.Failed() {
+			t.Logf("stub session:\n%s", got.describe())
+		}
+	})
 }
 
 // dumpSession writes the raw and normalised transcripts of a session to

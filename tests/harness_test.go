@@ -86,6 +86,12 @@ var guestBuilds = []guestBuild{
 	{"exitcode-glibc", "guests/exitcode.c", []string{"-O0"}, false, "gcc"},
 	{"signals-glibc", "guests/signals.c", []string{"-O0"}, false, "gcc"},
 	{"compute-glibc", "guests/compute.c", []string{"-O0"}, false, "gcc"},
+	// Thread and signal-handler guests (e2e_threads_test.go,
+	// threads_stress_test.go), musl and glibc.
+	{"pthreads", "guests/pthreads.c", []string{"-O0", "-pthread"}, false, ""},
+	{"pthreads-glibc", "guests/pthreads.c", []string{"-O0", "-pthread"}, false, "gcc"},
+	{"sighandler", "guests/sighandler.c", []string{"-O0"}, false, ""},
+	{"sighandler-glibc", "guests/sighandler.c", []string{"-O0"}, false, "gcc"},
 }
 
 // staticPIEArgs returns the extra musl-gcc arguments that link a static

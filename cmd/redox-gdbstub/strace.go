@@ -600,7 +600,7 @@ func (st *stracer) syscallExit(tc *tracee) {
 		args = tc.formatArgs(c, true, ret)
 	}
 	call := st.prefix(tid) + syscallName(c.nr) + "(" + strings.Join(args, ", ") + ")"
-	result := formatResult(c.nr, ret)
+	result := tc.returnValue(c, ret)
 	if c.injected {
 		result += " (INJECTED)"
 	}
@@ -902,12 +902,22 @@ const (
 	aSigactionOut                // struct sigaction written by the call
 	aSigreturn                   // rt_sigreturn: the mask it restores, {mask=[...]}
 	aClone                       // clone's five arguments, named as strace does
+	aRandomOut                   // buffer written by getrandom, every byte in hex as strace prints it
+	aMremapFlags                 // MREMAP_* (new_address follows with MREMAP_FIXED)
+	aPollfds                     // struct pollfd array read by poll (count next)
+	aSiginfoOut                  // siginfo_t written by the call
+	aEpollCtl                    // epoll_ctl's op, fd and struct epoll_event
+	aEpollOut                    // struct epoll_event array written by epoll_wait (count = result)
+	aEfdFlags                    // EFD_*
+	aEpollFlags                  // EPOLL_CLOEXEC
+	aPipeFlags                   // pipe2's O_NONBLOCK|O_CLOEXEC|O_DIRECT, 0 as "0"
+	aMadvise                     // MADV_*
 )
 
 // isOut reports whether an argument is only meaningful at the call's exit.
 func (k argKind) isOut() bool {
 	switch k {
-	case aClone, aSigsetOut, aSigactionOut, aBufOut, aPathOut, aStatOut, aUnameOut, aTimespecOut, aTimevalOut, aIovecOut, aPipeOut, aWaitStatus, aIoctl:
+	case aClone, aSigsetOut, aSigactionOut, aBufOut, aRandomOut, aSiginfoOut, aEpollOut, aPathOut, aStatOut, aUnameOut, aTimespecOut, aTimevalOut, aIovecOut, aPipeOut, aWaitStatus, aIoctl:
 		return true
 	}
 	return false
@@ -952,9 +962,9 @@ var specs = map[string]callSpec{
 	"writev":            {args: []argKind{aInt, aIovecIn, aInt}},
 	"access":            {args: []argKind{aPath, aAccess}},
 	"pipe":              {args: []argKind{aPipeOut}},
-	"pipe2":             {args: []argKind{aPipeOut, aOpenFlags}},
+	"pipe2":             {args: []argKind{aPipeOut, aPipeFlags}},
 	"sched_yield":       {args: []argKind{}},
-	"madvise":           {args: []argKind{aPtr, aUint, aInt}},
+	"madvise":           {args: []argKind{aPtr, aUint, aMadvise}},
 	"dup":               {args: []argKind{aInt}},
 	"dup2":              {args: []argKind{aInt, aInt}},
 	"dup3":              {args: []argKind{aInt, aInt, aOpenFlags}},
@@ -1000,8 +1010,16 @@ var specs = map[string]callSpec{
 	"faccessat2":        {args: []argKind{aDirfd, aPath, aAccess, aAtFlags}},
 	"set_robust_list":   {args: []argKind{aPtr, aUint}},
 	"prlimit64":         {args: []argKind{aInt, aRlimit, aPtr, aPtr}},
-	"getrandom":         {args: []argKind{aBufOut, aUint, aGrndFlags}},
-	"rseq":              {args: []argKind{aPtr, aUint, aInt, aHex}},
+	"getrandom":         {args: []argKind{aRandomOut, aUint, aGrndFlags}},
+	"rseq":              {args: []argKind{aPtr, aHex, aInt, aHex}},
+	"mremap":            {args: []argKind{aPtr, aUint, aUint, aMremapFlags}, ret: rHex},
+	"poll":              {args: []argKind{aPollfds, aUint, aInt}},
+	"rt_sigtimedwait":   {args: []argKind{aSigset, aSiginfoOut, aTimespecIn, aUint}},
+	"epoll_create1":     {args: []argKind{aEpollFlags}},
+	"epoll_ctl":         {args: []argKind{aInt, aEpollCtl}},
+	"epoll_pwait":       {args: []argKind{aInt, aEpollOut, aInt, aInt, aSigset, aUint}},
+	"epoll_wait":        {args: []argKind{aInt, aEpollOut, aInt, aInt}},
+	"eventfd2":          {args: []argKind{aUint, aEfdFlags}},
 	"clone":             {args: []argKind{aClone}},
 	"clone3":            {args: []argKind{aPtr, aUint}},
 	"getpgrp":           {args: []argKind{}},
@@ -1141,6 +1159,46 @@ func (tc *tracee) formatArgs(c *pendingCall, exit bool, ret int64) []string {
 			}
 		case aClone:
 			return append(out, tc.cloneArgs(c.args, failed))
+		case aRandomOut:
+			if failed {
+				out = append(out, pointer(a))
+			} else {
+				out = append(out, tc.hexBuf(a, ret))
+			}
+		case aMremapFlags:
+			out = append(out, bitNames(a, mremapNames, "0"))
+			if a&mremapFixed != 0 {
+				out = append(out, pointer(next))
+			}
+			return out
+		case aPollfds:
+			out = append(out, tc.pollfds(a, next, "events"))
+		case aSiginfoOut:
+			out = append(out, tc.outStruct(a, failed, 32, formatSiginfo))
+		case aEpollCtl:
+			// op, fd, event: the event is not read for EPOLL_CTL_DEL.
+			out = append(out, enumName(a, epollOpNames), strconv.Itoa(int(int32(next))))
+			ev := c.args[i+2]
+			if a == epollCtlDel {
+				return append(out, pointer(ev))
+			}
+			return append(out, tc.outStruct(ev, false, epollEventSize, formatEpollEvents))
+		case aEpollOut:
+			if failed || ret > 1024 {
+				out = append(out, pointer(a))
+			} else {
+				out = append(out, tc.outStruct(a, false, epollEventSize*int(ret), func(b []byte) string {
+					return "[" + formatEpollEvents(b) + "]"
+				}))
+			}
+		case aPipeFlags:
+			out = append(out, bitNames(a, pipeFlagNames, "0"))
+		case aMadvise:
+			out = append(out, enumName(a, madviseNames))
+		case aEfdFlags:
+			out = append(out, bitNames(a, efdNames, "0"))
+		case aEpollFlags:
+			out = append(out, bitNames(a, []bitName{{oCLOEXECFlag, "EPOLL_CLOEXEC"}}, "0"))
 		case aSigset:
 			out = append(out, tc.outStruct(a, false, 8, formatSigset))
 		case aSigsetOut:
@@ -1305,6 +1363,145 @@ func futexArgs(op, val, timeout uint64) []string {
 		return []string{name, strconv.Itoa(int(int32(val)))}
 	}
 	return []string{name, strconv.Itoa(int(int32(val))), pointer(timeout)}
+}
+
+// hexBuf formats the n bytes at addr with every byte escaped in hex,
+// as strace does for getrandom's random bytes.
+func (tc *tracee) hexBuf(addr uint64, n int64) string {
+	show := min(n, maxStrLen)
+	b, ok := tc.bytes(addr, int(show))
+	if !ok {
+		return pointer(addr)
+	}
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, c := range b {
+		fmt.Fprintf(&sb, "\\x%02x", c)
+	}
+	sb.WriteByte('"')
+	if n > show {
+		sb.WriteString("...")
+	}
+	return sb.String()
+}
+
+// mremapFixed is MREMAP_FIXED: mremap's fifth argument is then used.
+const mremapFixed = 2
+
+var mremapNames = []bitName{{1, "MREMAP_MAYMOVE"}, {mremapFixed, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}}
+
+var pollNames = []bitName{{0x1, "POLLIN"}, {0x2, "POLLPRI"}, {0x4, "POLLOUT"}, {0x8, "POLLERR"},
+	{0x10, "POLLHUP"}, {0x20, "POLLNVAL"}, {0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"},
+	{0x100, "POLLWRNORM"}, {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"}, {0x2000, "POLLRDHUP"}}
+
+// pollfds formats n struct pollfd {int fd; short events, revents;}:
+// with field "events" all of them (poll's argument), with "revents"
+// only those whose revents is set (what strace appends to the result).
+func (tc *tracee) pollfds(addr, n uint64, field string) string {
+	if n > 1024 {
+		return pointer(addr)
+	}
+	raw, ok := tc.bytes(addr, 8*int(n))
+	if !ok {
+		return pointer(addr)
+	}
+	var parts []string
+	for i := range int(n) {
+		fd := int32(binary.LittleEndian.Uint32(raw[8*i:]))
+		ev := uint64(binary.LittleEndian.Uint16(raw[8*i+4:]))
+		if field == "revents" {
+			ev = uint64(binary.LittleEndian.Uint16(raw[8*i+6:]))
+			if ev == 0 {
+				continue
+			}
+		}
+		parts = append(parts, fmt.Sprintf("{fd=%d, %s=%s}", fd, field, bitNames(ev, pollNames, "0")))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+var pipeFlagNames = []bitName{{0x800, "O_NONBLOCK"}, {0x4000, "O_DIRECT"}, {0x80000, "O_CLOEXEC"}}
+
+var madviseNames = map[uint64]string{0: "MADV_NORMAL", 1: "MADV_RANDOM", 2: "MADV_SEQUENTIAL",
+	3: "MADV_WILLNEED", 4: "MADV_DONTNEED", 8: "MADV_FREE", 9: "MADV_REMOVE", 10: "MADV_DONTFORK",
+	11: "MADV_DOFORK", 12: "MADV_MERGEABLE", 13: "MADV_UNMERGEABLE", 14: "MADV_HUGEPAGE",
+	15: "MADV_NOHUGEPAGE", 16: "MADV_DONTDUMP", 17: "MADV_DODUMP", 18: "MADV_WIPEONFORK",
+	19: "MADV_KEEPONFORK", 20: "MADV_COLD", 21: "MADV_PAGEOUT", 22: "MADV_POPULATE_READ",
+	23: "MADV_POPULATE_WRITE", 24: "MADV_DONTNEED_LOCKED", 25: "MADV_COLLAPSE"}
+
+// epoll_ctl's operations.
+const epollCtlDel = 2
+
+var epollOpNames = map[uint64]string{1: "EPOLL_CTL_ADD", epollCtlDel: "EPOLL_CTL_DEL", 3: "EPOLL_CTL_MOD"}
+
+// epollEventSize is sizeof(struct epoll_event) on x86_64, where it is
+// packed: u32 events, u64 data.
+const epollEventSize = 12
+
+var epollNames = []bitName{{0x1, "EPOLLIN"}, {0x2, "EPOLLPRI"}, {0x4, "EPOLLOUT"}, {0x8, "EPOLLERR"},
+	{0x10, "EPOLLHUP"}, {0x20, "EPOLLNVAL"}, {0x40, "EPOLLRDNORM"}, {0x80, "EPOLLRDBAND"},
+	{0x100, "EPOLLWRNORM"}, {0x200, "EPOLLWRBAND"}, {0x400, "EPOLLMSG"}, {0x2000, "EPOLLRDHUP"},
+	{1 << 28, "EPOLLEXCLUSIVE"}, {1 << 29, "EPOLLWAKEUP"}, {1 << 30, "EPOLLONESHOT"}, {1 << 31, "EPOLLET"}}
+
+// oCLOEXECFlag is O_CLOEXEC, which EPOLL_CLOEXEC and EFD_CLOEXEC equal.
+const oCLOEXECFlag = 0x80000
+
+var efdNames = []bitName{{1, "EFD_SEMAPHORE"}, {oCLOEXECFlag, "EFD_CLOEXEC"}, {0x800, "EFD_NONBLOCK"}}
+
+// formatEpollEvents formats consecutive struct epoll_event, joined by
+// ", ", with data shown as strace does (as u32 and as u64).
+func formatEpollEvents(b []byte) string {
+	var parts []string
+	for ; len(b) >= epollEventSize; b = b[epollEventSize:] {
+		data := binary.LittleEndian.Uint64(b[4:])
+		parts = append(parts, fmt.Sprintf("{events=%s, data={u32=%d, u64=%d}}",
+			bitNames(uint64(binary.LittleEndian.Uint32(b)), epollNames, "0"), uint32(data), data))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatSiginfo decodes the fields of a siginfo_t that strace shows for
+// a signal sent by a process (kill, tkill, sigqueue) or the kernel.
+func formatSiginfo(b []byte) string {
+	sig := int(int32(binary.LittleEndian.Uint32(b)))
+	code := int(int32(binary.LittleEndian.Uint32(b[8:])))
+	fields := []string{"si_signo=" + signalName(sig), "si_code=" + sigCodeName(sig, code)}
+	if code == 0 || code == siTKILL || code == siQUEUE {
+		fields = append(fields, fmt.Sprintf("si_pid=%d", int32(binary.LittleEndian.Uint32(b[16:]))),
+			fmt.Sprintf("si_uid=%d", binary.LittleEndian.Uint32(b[20:])))
+	}
+	return "{" + strings.Join(fields, ", ") + "}"
+}
+
+// returnValue is the result as strace shows it: formatResult, followed
+// for some calls by what the result means, read from the call's
+// arguments at its exit (poll's ready descriptors, fcntl's flags, the
+// signal rt_sigtimedwait took).
+func (tc *tracee) returnValue(c *pendingCall, ret int64) string {
+	if ret < 0 && ret >= -4095 {
+		return formatResult(c.nr, ret)
+	}
+	switch syscallName(c.nr) {
+	case "poll":
+		if ret == 0 {
+			return "0 (Timeout)"
+		}
+		return fmt.Sprintf("%d (%s)", ret, tc.pollfds(c.args[0], c.args[1], "revents"))
+	case "fcntl":
+		switch c.args[1] {
+		case 1: // F_GETFD
+			if ret != 0 {
+				return fmt.Sprintf("%#x (flags %s)", ret, bitNames(uint64(ret), []bitName{{1, "FD_CLOEXEC"}}, "0"))
+			}
+		case 3: // F_GETFL
+			return fmt.Sprintf("%s (flags %s)", hexOrZero(uint64(ret)), openFlags(uint64(ret)))
+		}
+	case "rt_sigtimedwait":
+		if ret > 0 {
+			return fmt.Sprintf("%d (%s)", ret, signalName(int(ret)))
+		}
+	}
+	return formatResult(c.nr, ret)
 }
 
 // --- results ---------------------------------------------------------------
@@ -1532,9 +1729,11 @@ func formatSigset(b []byte) string {
 	return prefix + strings.Join(names, " ") + "]"
 }
 
-var saFlagNames = []bitName{{1, "SA_NOCLDSTOP"}, {2, "SA_NOCLDWAIT"}, {4, "SA_SIGINFO"},
-	{0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"}, {0x10000000, "SA_RESTART"},
-	{0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"}}
+// saFlagNames are in strace's order (SA_RESTORER first, SA_SIGINFO after
+// SA_RESETHAND), not by value.
+var saFlagNames = []bitName{{0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"}, {0x10000000, "SA_RESTART"},
+	{0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
+	{1, "SA_NOCLDSTOP"}, {2, "SA_NOCLDWAIT"}}
 
 // formatSigaction decodes the kernel's struct sigaction: handler, flags,
 // restorer, mask.

@@ -51,6 +51,16 @@ func TestStraceDecoders(t *testing.T) {
 	binary.LittleEndian.PutUint64(sigact[8:], 0x14000000)
 	binary.LittleEndian.PutUint64(sigact[16:], 0x402000)
 	binary.LittleEndian.PutUint64(sigact[24:], 2)
+	epollEvents := make([]byte, 2*epollEventSize) // packed {u32 events; u64 data}
+	binary.LittleEndian.PutUint32(epollEvents, 0x80000001)
+	binary.LittleEndian.PutUint64(epollEvents[4:], 6)
+	binary.LittleEndian.PutUint32(epollEvents[12:], 0x2004)
+	binary.LittleEndian.PutUint64(epollEvents[16:], 1<<32|1)
+	siginfo := make([]byte, 32)
+	binary.LittleEndian.PutUint32(siginfo, 10)
+	binary.LittleEndian.PutUint32(siginfo[8:], uint32(0xfffffffa)) // SI_TKILL (-6)
+	binary.LittleEndian.PutUint32(siginfo[16:], 42)
+	binary.LittleEndian.PutUint32(siginfo[20:], 1000)
 	uts := make([]byte, utsSize)
 	copy(uts, "Linux")
 	copy(uts[65:], "box")
@@ -101,6 +111,14 @@ func TestStraceDecoders(t *testing.T) {
 		{syscallName(334), "rseq"},
 		{syscallName(435), "clone3"},
 		{syscallName(400), "syscall_0x190"},
+		{bitNames(1, mremapNames, "0"), "MREMAP_MAYMOVE"},
+		{bitNames(0x1c000004, saFlagNames, "0"), "SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO"}, // strace's order
+		{bitNames(0, pipeFlagNames, "0"), "0"},
+		{bitNames(0x80800, pipeFlagNames, "0"), "O_NONBLOCK|O_CLOEXEC"},
+		{enumName(8, madviseNames), "MADV_FREE"},
+		{bitNames(0x80800, efdNames, "0"), "EFD_CLOEXEC|EFD_NONBLOCK"},
+		{formatEpollEvents(epollEvents), "{events=EPOLLIN|EPOLLET, data={u32=6, u64=6}}, {events=EPOLLOUT|EPOLLRDHUP, data={u32=1, u64=4294967297}}"},
+		{formatSiginfo(siginfo), "{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=42, si_uid=1000}"},
 		{padResult("close(3)", "0"), "close(3)                                = 0"},
 		{padResult(strings.Repeat("x", 45), "0"), strings.Repeat("x", 45) + " = 0"},
 	} {
