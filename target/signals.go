@@ -215,6 +215,11 @@ func (p *Process) act(t *Thread, si sigInfo, mask StopMask) (Event, bool, error)
 		p.sig.actions[sigSEGV] = sigaction{}
 		return p.terminate(sigSEGV, mask)
 	}
+	if mask&StopSingleStep != 0 {
+		// Stepping into a handler stops on its first instruction, as
+		// Linux's single step does.
+		p.stepPending = true
+	}
 	return Event{}, false, nil
 }
 
