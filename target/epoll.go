@@ -113,7 +113,9 @@ func readiness(t *fdTable, f *openFile) uint32 {
 	var ev uint32
 	switch s := f.stream.(type) {
 	case pipeReader:
-		if s.ready() {
+		// Linux's pipe_poll: readable only with data; the end of the
+		// writers is POLLHUP alone.
+		if len(s.p.data) > 0 {
 			ev |= epollIn
 		}
 		if s.p.writers == 0 {
@@ -199,6 +201,13 @@ func (p *Process) sysEpollCtl(epfd int32, op int, fd int32, evAddr uint64) uint6
 	case epollCtlAdd:
 		if exists {
 			return fail(eEXIST)
+		}
+		if f := p.files.get(fd); f.file != nil {
+			// Regular files and directories do not support poll:
+			// Linux refuses them in an epoll set.
+			if st, err := f.file.Stat(); err == nil && (st.Mode&sIFMT == sIFREG || st.Mode&sIFMT == sIFDIR) {
+				return fail(ePERM)
+			}
 		}
 		ep.interest[fd] = e
 	case epollCtlMod:

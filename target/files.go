@@ -18,6 +18,7 @@ const (
 	oNONBLOCK  = 0x800
 	oDIRECTORY = 0x10000
 	oCLOEXEC   = 0x80000
+	oLARGEFILE = 0x8000 // set in every open file description on 64-bit Linux
 
 	atFDCWD           = -100
 	atSymlinkNofollow = 0x100
@@ -208,7 +209,9 @@ func (p *Process) sysOpenat(dirfd int32, pathAddr uint64, flags int, mode uint32
 	if err != nil {
 		return fail(errnoOf(err))
 	}
-	f := &openFile{flags: flags & (oACCMODE | oAPPEND | oNONBLOCK), file: hf, path: host}
+	// A 64-bit kernel gives every file open(2) opens O_LARGEFILE, and
+	// F_GETFL shows it (pipes and inherited streams do not have it).
+	f := &openFile{flags: flags&(oACCMODE|oAPPEND|oNONBLOCK) | oLARGEFILE, file: hf, path: host}
 	fd, ok := p.files.install(f, 0, flags&oCLOEXEC != 0)
 	if !ok {
 		hf.Close()

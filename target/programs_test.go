@@ -55,6 +55,7 @@ func testMatchNative(t *testing.T, compiler string, extraOpts ...string) {
 		{"sigwait", nil, ""},
 		{"pipes", nil, ""},
 		{"forkpipe", nil, ""},
+		{"quirks", nil, ""},
 	}
 	for _, tc := range tests {
 		for _, opt := range append(opts, extraOpts...) {

@@ -214,6 +214,12 @@ func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
 			return Event{}, false, nil
 		}
 		cpu.R[emu.RAX] = res
+		if p.takeKillOf(t) {
+			// The call sent SIGKILL to its own process (raise,
+			// kill(getpid())): it never returns, as on Linux.
+			p.stepPending = false
+			return p.terminate(sigKILL, mask)
+		}
 	}
 	if mask&StopPostSyscall != 0 && p.syscallTraced(nr) {
 		p.inSyscall = true

@@ -161,6 +161,16 @@ func (p *Process) takeKill() bool {
 	return k
 }
 
+// takeKillOf is takeKill for a SIGKILL sent to the process or to thread
+// t (tkill(SIGKILL) kills the whole process too).
+func (p *Process) takeKillOf(t *Thread) bool {
+	p.mu.Lock()
+	k := t.pending&sigBit(sigKILL) != 0
+	t.pending &^= sigBit(sigKILL)
+	p.mu.Unlock()
+	return p.takeKill() || k
+}
+
 // signal is the delivery point of si for thread t: a StopSignal stop if
 // armed, else the action right away. SIGKILL never stops.
 func (p *Process) signal(t *Thread, si sigInfo, mask StopMask) (Event, bool, error) {

@@ -405,40 +405,6 @@ var straceExceptions = []straceException{
 		},
 	},
 	{
-		name:      "F_GETFL",
-		programs:  []string{"files", "gostress"}, // goprog opens no file (its stdio are pipes)
-		compilers: []string{"musl-gcc", "go"},    // glibc's fopen does not ask; Go's os package does
-		reason: "known emulation difference: fcntl(F_GETFL) under emulation lacks O_LARGEFILE (0x8000): " +
-			"target keeps only the access mode, O_APPEND and O_NONBLOCK of an open file, while Linux on " +
-			"x86_64 forces O_LARGEFILE into every open file's flags",
-		fix: func(native, ours []string) ([]string, []string, error) {
-			var out []string
-			for _, s := range native {
-				if strings.HasPrefix(s, "fcntl = 0x") && strings.Contains(s, "(flags ") {
-					v, rest, _ := strings.Cut(strings.TrimPrefix(s, "fcntl = 0x"), " ")
-					n, err := strconv.ParseUint(v, 16, 64)
-					if err != nil {
-						return nil, nil, fmt.Errorf("%q: %w", s, err)
-					}
-					rest = strings.Replace(rest, "|O_LARGEFILE", "", 1)
-					s = "fcntl = " + hexOrZero(n&^0x8000) + " " + rest
-				}
-				out = append(out, s)
-			}
-			return out, ours, nil
-		},
-	},
-	{
-		name:     "POLLHUP",
-		programs: []string{"misc"},
-		reason: "known emulation difference: poll on a pipe that is empty and whose write end is closed " +
-			"reports POLLIN|POLLHUP under emulation; Linux reports POLLHUP alone (POLLIN only when " +
-			"data is buffered)",
-		fix: func(native, ours []string) ([]string, []string, error) {
-			return native, replaceAll(ours, "revents=POLLIN|POLLHUP}", "revents=POLLHUP}"), nil
-		},
-	},
-	{
 		name:     "sched_getaffinity",
 		programs: []string{"goprog", "gostress"},
 		reason: "known emulation difference: sched_getaffinity returns the size of the kernel's CPU " +
@@ -458,40 +424,6 @@ var straceExceptions = []straceException{
 				return out
 			}
 			return mask(native), mask(ours), nil
-		},
-	},
-	{
-		name:     "epoll of a regular file",
-		programs: []string{"gostress"},
-		reason: "known emulation difference: epoll_ctl(EPOLL_CTL_ADD) of a regular file succeeds under " +
-			"emulation; Linux refuses it with EPERM, after which Go's os package puts the file back in " +
-			"blocking mode (fcntl F_GETFL, F_SETFL) and never registers it, while under emulation it " +
-			"removes it from the poller at close (EPOLL_CTL_DEL). Native \"EPOLL_CTL_ADD = -1 EPERM\" " +
-			"and the two fcntl calls after it are compared as \"EPOLL_CTL_ADD = 0\", and ours' " +
-			"EPOLL_CTL_DEL calls are left out (as many as there were EPERMs, and only when native has none)",
-		fix: func(native, ours []string) ([]string, []string, error) {
-			const eperm = "epoll_ctl EPOLL_CTL_ADD = -1 EPERM (Operation not permitted)"
-			const del = "epoll_ctl EPOLL_CTL_DEL = 0"
-			var n []string
-			refused := 0
-			for i := 0; i < len(native); i++ {
-				if native[i] == eperm && i+2 < len(native) && callName(native[i+1]) == "fcntl" && native[i+2] == "fcntl = 0" {
-					n = append(n, "epoll_ctl EPOLL_CTL_ADD = 0")
-					refused++
-					i += 2
-					continue
-				}
-				n = append(n, native[i])
-			}
-			isDel := func(s string) bool { return s == del }
-			if refused == 0 {
-				return native, ours, nil
-			}
-			if len(filter(native, isDel)) != 0 || len(filter(ours, isDel)) != refused {
-				return nil, nil, fmt.Errorf("%d refused registrations natively, %d EPOLL_CTL_DEL natively, %d ours",
-					refused, len(filter(native, isDel)), len(filter(ours, isDel)))
-			}
-			return n, remove(ours, isDel), nil
 		},
 	},
 	{
@@ -525,23 +457,6 @@ var straceExceptions = []straceException{
 			"consecutive wait4 calls is compared sorted",
 		fix: func(native, ours []string) ([]string, []string, error) {
 			return sortRuns(native, "wait4"), sortRuns(ours, "wait4"), nil
-		},
-	},
-	{
-		name:     "SIGKILL to itself",
-		programs: []string{"procs"},
-		reason: "known emulation difference: a call by which a task sends SIGKILL to itself (raise: " +
-			"tkill/tgkill) reaches its POST_SYSCALL stop under emulation (\"= 0\") before the task " +
-			"dies; Linux never stops a task that has SIGKILL pending, so strace shows \"= ?\". " +
-			"Ours \"X = 0\" right before \"+++ killed by SIGKILL +++\" is compared as \"X = ?\"",
-		fix: func(native, ours []string) ([]string, []string, error) {
-			out := slices.Clone(ours)
-			for i := 1; i < len(out); i++ {
-				if out[i] == "+++ killed by SIGKILL +++" && strings.HasSuffix(out[i-1], " = 0") {
-					out[i-1] = strings.TrimSuffix(out[i-1], "0") + "?"
-				}
-			}
-			return native, out, nil
 		},
 	},
 	{
