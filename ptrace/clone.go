@@ -51,7 +51,7 @@ func (s *Session) onClone(e target.CloneEvent) (freeze bool) {
 	}
 	notify := len(s.queue) == 0
 	s.queue = append(s.queue, Event{Cause: EventClone, A: uint64(e.Child)})
-	if e.Proc != nil {
+	if e.Proc != nil && !e.Vfork {
 		if s.clones == nil {
 			s.clones = make(map[int]*target.Process)
 		}

@@ -64,6 +64,9 @@ type forkState struct {
 	// vforkDone is the thread of a vfork parent whose vforkdone is due:
 	// the next resume reports it at once.
 	vforkDone int
+	// untraced are children reported without a session (vfork ones):
+	// detaching them succeeds without doing anything.
+	untraced []int
 	// background are processes detached while alive: they run on, and
 	// Serve waits for them.
 	background []Tracer
@@ -226,10 +229,14 @@ func (s *Session) procEventReply(ev ptrace.Event) bool {
 		}
 		key = "exec:" + string(appendHexBytes(nil, []byte(path)))
 	default:
-		s.adoptChild(pe.child)
 		key = fmt.Sprintf("%s:p%x.%x", pe.kind, pe.child, pe.child)
 		if pe.kind == "vfork" {
+			// The child was never frozen (its parent waited for it):
+			// it has exec'd or exited by now and is not traced.
 			s.forks.vforkDone = pe.tid
+			s.forks.untraced = append(s.forks.untraced, pe.child)
+		} else {
+			s.adoptChild(pe.child)
 		}
 	}
 	out := s.tReply(5, s.stopTid, false)
@@ -351,6 +358,17 @@ func (s *Session) detachProcess(pid int) bool {
 		delete(s.forks.others, s.t.Pid())
 	}
 	s.log.WithField("detached", gone).Info("detached a process; others remain")
+	return true
+}
+
+// detachUntraced forgets a reported child that has no session; false if
+// pid is not one.
+func (s *Session) detachUntraced(pid int) bool {
+	i := slices.Index(s.forks.untraced, pid)
+	if i < 0 {
+		return false
+	}
+	s.forks.untraced = slices.Delete(s.forks.untraced, i, i+1)
 	return true
 }
 

@@ -489,6 +489,9 @@ func (s *Session) detachPacket(arg string) response {
 			return errReply
 		}
 		pid, err := parseHex(arg[1:])
+		if err == nil && s.detachUntraced(int(pid)) {
+			return ok // a vfork child, already on its own
+		}
 		if err != nil || !s.samePid(pid) {
 			return errReply
 		}

@@ -10,13 +10,16 @@ import "sync"
 // process (fork, vfork, clone without CLONE_THREAD) the hook's answer
 // decides whether the child starts frozen: a frozen child is skipped by
 // its parent's scheduler (it runs no instruction) until Thaw. Threads are
-// never frozen: they belong to the process and are traced with it.
+// never frozen: they belong to the process and are traced with it; nor
+// are vfork children: their parent waits for them, so a frozen one would
+// hold both until its tracer acted.
 
 // CloneEvent describes a new thread or child process.
 type CloneEvent struct {
 	Tid   int      // the thread that called clone/fork/vfork
 	Child int      // the new thread's tid or the new process's pid
 	Proc  *Process // the new child process; nil for a thread
+	Vfork bool     // the child shares the parent's memory until it execs or exits, and the parent waits
 }
 
 // CloneHook is called at each clone; for a child process, returning true
@@ -42,7 +45,7 @@ func (p *Process) SetCloneHook(h CloneHook) {
 }
 
 // notifyClone calls the hook (if any) for a new thread or child process.
-func (p *Process) notifyClone(t *Thread, child int, proc *Process) {
+func (p *Process) notifyClone(t *Thread, child int, proc *Process, vfork bool) {
 	p.clone.mu.Lock()
 	h := p.clone.hook
 	p.clone.mu.Unlock()
@@ -51,12 +54,13 @@ func (p *Process) notifyClone(t *Thread, child int, proc *Process) {
 	}
 	// The child is frozen before the hook runs: the hook publishes the
 	// event, and a tracer may Thaw the child before the hook returns.
-	if proc != nil {
+	freezable := proc != nil && !vfork
+	if freezable {
 		proc.clone.mu.Lock()
 		proc.clone.frozen = true
 		proc.clone.mu.Unlock()
 	}
-	if !h(CloneEvent{Tid: t.Tid, Child: child, Proc: proc}) && proc != nil {
+	if !h(CloneEvent{Tid: t.Tid, Child: child, Proc: proc, Vfork: vfork}) && freezable {
 		proc.clone.mu.Lock()
 		proc.clone.frozen = false
 		proc.clone.mu.Unlock()

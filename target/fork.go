@@ -146,7 +146,7 @@ func (p *Process) fork(t *Thread, flags, stack, ptid, ctid, tls uint64) uint64 {
 	p.children = append(p.children, child)
 	p.liveKids++
 	p.log.WithFields(logrus.Fields{"tid": t.Tid, "child": pid, "flags": fmt.Sprintf("%#x", flags)}).Debug("fork")
-	p.notifyClone(t, pid, child)
+	p.notifyClone(t, pid, child, flags&cloneVfork != 0)
 	if flags&cloneVfork != 0 {
 		child.vforkParent = t
 		t.restartNr = 0

@@ -104,7 +104,7 @@ func (p *Process) sysClone(t *Thread, flags, stack, ptid, ctid, tls uint64) uint
 	p.threads = append(p.threads, nt)
 	p.mu.Unlock()
 	p.log.WithFields(logrus.Fields{"tid": tid, "parent": t.Tid}).Debug("thread created")
-	p.notifyClone(t, tid, nil)
+	p.notifyClone(t, tid, nil, false)
 	return uint64(tid)
 }
 
