@@ -5,7 +5,7 @@ import (
 	"syscall"
 )
 
-// Per-thread control (an extension of this implementation).
+// Per-thread control and interrupts (extensions of this implementation).
 //
 // On Redox each thread is a context with a trace file of its own; here
 // the threads of a process share its session, so a tracer that wants one
@@ -46,5 +46,29 @@ func (s *Session) threadControl(op string, tid int, apply func(int) bool) error 
 	if !apply(tid) {
 		return fmt.Errorf("ptrace %s %d (pid %d): %w", op, tid, s.p.Pid, syscall.ESRCH)
 	}
+	return nil
+}
+
+// Hold keeps thread tid where it is (held true) while the tracee's other
+// threads run, until Hold(tid, false): a debugger in non-stop mode holds
+// the threads it reported stopped. EBUSY while running, ESRCH for a tid
+// that is not a live thread.
+func (s *Session) Hold(tid int, held bool) error {
+	return s.threadControl("hold", tid, func(tid int) bool { return s.p.Hold(tid, held) })
+}
+
+// Interrupt (like Linux's PTRACE_INTERRUPT) makes the running tracee stop
+// as soon as possible with PTRACE_STOP_SIGNAL a=0, when that stop is
+// armed: no signal is pending at that stop, and resuming from it delivers
+// nothing. On a parked tracee it applies to the next resume. It is safe to
+// call while another goroutine is inside Next or Write.
+func (s *Session) Interrupt() error {
+	s.mu.Lock()
+	err := s.checkLocked("interrupt")
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.p.Interrupt()
 	return nil
 }

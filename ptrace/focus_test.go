@@ -4,6 +4,7 @@ import (
 	"errors"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestFocusAndLock: the per-thread controls check their thread and the
@@ -56,5 +57,36 @@ func TestFocusAndLock(t *testing.T) {
 	}
 	if err := s.Focus(g.p.Pid); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("Focus after the exit = %v, want ESRCH", err)
+	}
+}
+
+// TestInterruptRunning: Interrupt stops a tracee that runs a busy loop
+// with STOP_SIGNAL a=0; resuming goes on to the exit.
+func TestInterruptRunning(t *testing.T) {
+	g := loadGuest(t, "loop")
+	s := open(t, nil, g, Options{})
+	done := make(chan struct{})
+	var ev Event
+	var err error
+	go func() {
+		ev, err = s.Next(StopSignal | StopExit)
+		close(done)
+	}()
+	for {
+		if e := s.Interrupt(); e != nil {
+			t.Fatal(e)
+		}
+		select {
+		case <-done:
+		case <-time.After(10 * time.Millisecond):
+			continue // not running yet: the request waits for the resume
+		}
+		break
+	}
+	if err != nil || ev.Cause != StopSignal || ev.A != 0 {
+		t.Fatalf("interrupted: %v, %v; want STOP_SIGNAL a=0", ev, err)
+	}
+	if err := s.Hold(99999, true); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("Hold(no such thread) = %v, want ESRCH", err)
 	}
 }

@@ -39,6 +39,7 @@ var features = []feature{
 	{"fork-events+", canFollow},
 	{"vfork-events+", canFollow},
 	{"exec-events+", canFollow},
+	{"QNonStop+", canNonStop},
 	// lldb's extensions, offered when qSupported came from lldb.
 	{"native-signals+", fromLLDB},
 	{"QThreadSuffixSupported+", fromLLDB},
@@ -118,6 +119,8 @@ func (s *Session) query(p string) response {
 		return s.qCRC(arg)
 	case "QCatchSyscalls":
 		return s.catchSyscallsPacket(arg)
+	case "QNonStop":
+		return s.nonStopPacket(arg)
 	case "QPassSignals":
 		return s.passSignalsPacket(arg)
 	case "QProgramSignals":

@@ -94,10 +94,13 @@ type Session struct {
 
 	outcome Outcome
 
-	forks   forkState          // fork and exec events, other processes (forks.go)
-	ext     extState           // extended remote (extended.go)
-	lldb    lldbState          // lldb's extensions (lldb.go)
-	baseLog logrus.FieldLogger // log without the pid field
+	forks forkState    // fork and exec events, other processes (forks.go)
+	ns    nonStopState // non-stop mode (nonstop.go)
+	// notifyLater are stop replies to notify after the current reply.
+	notifyLater [][]byte
+	ext         extState           // extended remote (extended.go)
+	lldb        lldbState          // lldb's extensions (lldb.go)
+	baseLog     logrus.FieldLogger // log without the pid field
 }
 
 // procState is what the session knows of one debugged process.
@@ -186,6 +189,7 @@ func (s *Session) Serve(conn io.ReadWriter) (Outcome, error) {
 		s.readLoop(conn)
 	}()
 	err := s.loop()
+	s.pauseEngine()
 	if err != nil && !s.tracerClosed && !s.kept {
 		// The connection broke (write error): end like a disconnect.
 		s.log.WithError(err).Warn("connection failed")
@@ -242,10 +246,24 @@ var errQuit = errors.New("session over")
 
 // loop is the main loop while the tracee is stopped.
 func (s *Session) loop() error {
-	for f := range s.in {
+	for {
+		var f frame
+		select {
+		case r := <-s.ns.evCh: // nil unless non-stop: never ready
+			if err := s.engineStopped(r, true); err != nil {
+				return err
+			}
+			continue
+		case in, open := <-s.in:
+			if !open {
+				return nil
+			}
+			f = in
+		}
 		switch f.kind {
 		case frameEOF:
 			s.log.Info("debugger disconnected")
+			s.pauseEngine() // non-stop: the process must be stopped to end it
 			s.disconnected()
 			return nil
 		case frameAck, frameInterrupt:
@@ -279,7 +297,6 @@ func (s *Session) loop() error {
 			}
 		}
 	}
-	return nil
 }
 
 func done(err error) error {
@@ -300,7 +317,7 @@ func (s *Session) process(payload []byte) error {
 		}
 	}
 	s.packets++
-	r := s.handle(payload)
+	r := s.handleNonStop(payload)
 	if r.resume != nil {
 		reply, err := s.run(*r.resume)
 		if err != nil {
@@ -315,6 +332,11 @@ func (s *Session) process(payload []byte) error {
 	}
 	if !r.noReply {
 		if err := s.send(r.reply); err != nil {
+			return err
+		}
+	}
+	if r.nonStop {
+		if err := s.afterNonStopVCont(r.nonStopStep); err != nil {
 			return err
 		}
 	}
@@ -370,6 +392,9 @@ type response struct {
 	noReply bool
 	resume  *resumeReq
 	after   after
+	// nonStop: after the reply, run afterNonStopVCont(nonStopStep).
+	nonStop     bool
+	nonStopStep *resumeReq
 }
 
 func reply(s string) response      { return response{reply: []byte(s)} }
@@ -458,7 +483,7 @@ func (s *Session) handle(pkt []byte) response {
 func (s *Session) vPacket(p string) response {
 	switch {
 	case p == "vCont?":
-		return reply("vCont;c;C;s;S;r")
+		return reply("vCont;c;C;s;S;t;r")
 	case strings.HasPrefix(p, "vCont;"):
 		return s.vCont(p[len("vCont;"):])
 	case strings.HasPrefix(p, "vFile:"):

@@ -471,7 +471,7 @@ func TestInitialStopAndThreads(t *testing.T) {
 		{"qTStatus", ""},
 		{"qOffsets", "Text=0;Data=0;Bss=0"}, // no AT_ENTRY in the fake auxv: base 0
 		{"vMustReplyEmpty", ""},
-		{"vCont?", "vCont;c;C;s;S;r"},
+		{"vCont?", "vCont;c;C;s;S;t;r"},
 		{"vCont;rzz,401010:p401640.401640", "E01"},
 		{"vCont;c:p401640.zz", "E01"},
 		{"vCont;c:5", "E01"},

@@ -62,8 +62,49 @@ func (p *Process) applyFocus() {
 	}
 }
 
-// schedulable reports whether the scheduler may pick t: it is not blocked
-// and not excluded by the lock.
+// Hold keeps thread tid where it is (held true) until Hold(tid, false):
+// the scheduler runs the other threads only, as a debugger in non-stop
+// mode wants for a thread it reported stopped. It reports false for a tid
+// that is not a live thread. Call it only while p is stopped.
+func (p *Process) Hold(tid int, held bool) bool {
+	if !p.hasThread(tid) {
+		return false
+	}
+	if held {
+		if p.held == nil {
+			p.held = map[int]bool{}
+		}
+		p.held[tid] = true
+	} else {
+		delete(p.held, tid)
+	}
+	return true
+}
+
+// Interrupt makes a running Resume stop as soon as possible with a
+// StopSignal event of signal 0 (no signal: resuming from it delivers
+// nothing), if StopSignal is armed; a Resume that is not running stops so
+// at its start. Safe to call from any goroutine.
+func (p *Process) Interrupt() {
+	p.pauseReq.Store(true)
+	p.intr.Store(true)
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takePause reports an Interrupt request as the stop it makes.
+func (p *Process) takePause(mask StopMask) (Event, bool) {
+	if mask&StopSignal == 0 || !p.pauseReq.Load() {
+		return Event{}, false
+	}
+	p.pauseReq.Store(false)
+	return Event{Kind: StopSignal, Tid: p.cur.Tid}, true
+}
+
+// schedulable reports whether the scheduler may pick t: it is not blocked,
+// not held, and not excluded by the lock.
 func (p *Process) schedulable(t *Thread) bool {
-	return t.wait == waitNone && (p.lockTid == 0 || t.Tid == p.lockTid)
+	return t.wait == waitNone && (p.lockTid == 0 || t.Tid == p.lockTid) && !p.held[t.Tid]
 }

@@ -54,3 +54,44 @@ func TestLockToAndFocus(t *testing.T) {
 		t.Fatalf("status %#x", st)
 	}
 }
+
+// TestHoldAndInterrupt: a held thread runs no instruction while the
+// others do; Interrupt stops a running Resume with a signal-less
+// StopSignal, from which the program goes on normally.
+func TestHoldAndInterrupt(t *testing.T) {
+	bin := buildGuest(t, "twospin", "-O0")
+	p, out := loadGuest(t, bin, []string{bin}, "")
+	for len(p.Threads()) < 3 {
+		if _, err := p.Resume(StopPreSyscall, false); err != nil {
+			t.Fatalf("waiting for the workers: %v, output %q", err, out)
+		}
+	}
+	ths := p.Threads()
+	a := ths[1]
+	if p.Hold(12345, true) {
+		t.Error("Hold accepted a tid that is no thread")
+	}
+	if !p.Hold(a.Tid, true) {
+		t.Fatal("Hold(a) refused")
+	}
+	aBefore := a.CPU.InstructionsExecuted()
+	for i := 0; i < 10; i++ {
+		ev, err := p.Resume(StopPreSyscall, false)
+		if err != nil || ev.Tid == a.Tid {
+			t.Fatalf("stop %d with a held: %+v, %v", i, ev, err)
+		}
+	}
+	if n := a.CPU.InstructionsExecuted() - aBefore; n != 0 {
+		t.Errorf("the held thread ran %d instructions", n)
+	}
+	p.Hold(a.Tid, false)
+
+	p.Interrupt() // before the Resume: it stops at its start (deterministic)
+	ev, err := p.Resume(StopSignal|StopExit, false)
+	if err != nil || ev.Kind != StopSignal || ev.Signo != 0 {
+		t.Fatalf("interrupted Resume: %+v, %v; want a StopSignal of signal 0", ev, err)
+	}
+	if st := runToExit(t, p); st != 0 {
+		t.Fatalf("status %#x after the interrupt", st)
+	}
+}

@@ -102,18 +102,20 @@ type Process struct {
 
 	// The stop state machine; touched only by the goroutine in Resume.
 	park        parkState
-	parked      sigInfo     // the signal of a parkSignal stop
-	sysnr       uint64      // the syscall of a parkPreSyscall stop
-	stepPending bool        // a single-stepped instruction completed but its stop is still due
-	inSyscall   bool        // stopped at a pre- or post-syscall stop of p.sysnr
-	exitReq     *int        // set by exit/exit_group: the wait status
-	focusTid    int         // Focus: the thread the next Resume runs first (focus.go)
-	lockTid     int         // LockTo: the only thread the scheduler runs (0: any)
-	sysFilter   *syscallSet // SetSyscallFilter: the syscalls with stops (nil: all)
-	threadExit  bool        // set by exit when other threads remain
+	parked      sigInfo      // the signal of a parkSignal stop
+	sysnr       uint64       // the syscall of a parkPreSyscall stop
+	stepPending bool         // a single-stepped instruction completed but its stop is still due
+	inSyscall   bool         // stopped at a pre- or post-syscall stop of p.sysnr
+	exitReq     *int         // set by exit/exit_group: the wait status
+	focusTid    int          // Focus: the thread the next Resume runs first (focus.go)
+	lockTid     int          // LockTo: the only thread the scheduler runs (0: any)
+	sysFilter   *syscallSet  // SetSyscallFilter: the syscalls with stops (nil: all)
+	held        map[int]bool // Hold: threads the scheduler leaves where they are (focus.go)
+	threadExit  bool         // set by exit when other threads remain
 
 	// Shared with Kill and ExitStatus callers.
 	intr     atomic.Bool   // makes CPU.Run return StopInterrupt
+	pauseReq atomic.Bool   // Interrupt: stop with a signal-less StopSignal (focus.go)
 	wake     chan struct{} // interrupts a sleeping syscall
 	mu       sync.Mutex
 	threads  []*Thread // the live threads, in creation order

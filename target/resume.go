@@ -69,6 +69,9 @@ func (p *Process) run(mask StopMask) (Event, error) {
 	step := mask&StopSingleStep != 0
 	for {
 		t := p.cur
+		if ev, stop := p.takePause(mask); stop {
+			return ev, nil
+		}
 		if p.stepPending {
 			p.stepPending = false
 			if step {

@@ -140,6 +140,7 @@ func (p *Process) exitThread(t *Thread) {
 			if t.Tid == p.lockTid {
 				p.lockTid = 0 // the locked thread is gone: the lock ends
 			}
+			delete(p.held, t.Tid)
 			break
 		}
 	}
@@ -159,6 +160,11 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 	fresh := p.used == 0
 	p.used = 0
 	for {
+		if !p.sliceMode {
+			if ev, stop := p.takePause(mask); stop {
+				return ev, true, nil
+			}
+		}
 		if !p.sliceMode && p.takeKill() {
 			if p.cur.wait == waitExited && len(p.threads) > 0 {
 				p.cur = p.threads[0]

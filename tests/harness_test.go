@@ -92,6 +92,9 @@ var guestBuilds = []guestBuild{
 	{"pthreads-glibc", "guests/pthreads.c", []string{"-O0", "-pthread"}, false, "gcc"},
 	{"sighandler", "guests/sighandler.c", []string{"-O0"}, false, ""},
 	{"sighandler-glibc", "guests/sighandler.c", []string{"-O0"}, false, "gcc"},
+	// non-stop mode (e2e_nonstop_test.go).
+	{"nonstop", "guests/nonstop.c", []string{"-O0", "-pthread"}, false, ""},
+	{"nonstop-glibc", "guests/nonstop.c", []string{"-O0", "-pthread"}, false, "gcc"},
 	// fork, vfork and exec (e2e_forks_test.go).
 	{"forkexec", "guests/forkexec.c", []string{"-O0"}, false, ""},
 	{"forkexec-glibc", "guests/forkexec.c", []string{"-O0"}, false, "gcc"},
