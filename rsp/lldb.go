@@ -3,7 +3,6 @@ package rsp
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -443,23 +442,6 @@ func (s *Session) restoreRegisterState(arg string) response {
 	return ok
 }
 
-// threadName is a thread's name as Linux's comm shows it: the executable's
-// base name, 15 bytes at most ("" when unknown).
-func (s *Session) threadName() string {
-	ef, has := s.t.(ExecFiler)
-	if !has {
-		return ""
-	}
-	name := filepath.Base(ef.Exe())
-	if len(name) > 15 {
-		name = name[:15]
-	}
-	if name == "." || name == "/" {
-		return ""
-	}
-	return name
-}
-
 // stopReason is lldb's "reason" for the stop being reported with GDB
 // signal gdbSig (bp: at one of the client's breakpoints), "" for none.
 func (s *Session) stopReason(gdbSig int, bp bool) string {
@@ -483,7 +465,7 @@ func (s *Session) appendLLDBKeys(out []byte, tid, gdbSig int, bp bool) []byte {
 	if !s.lldb.client {
 		return out
 	}
-	if name := s.threadName(); name != "" {
+	if name := threadName(s.t, tid); name != "" {
 		out = append(out, "hexname:"+lldbHex(name)+";"...)
 	}
 	threads := s.t.Threads()
@@ -529,9 +511,8 @@ type threadInfo struct {
 // expedited rbp, rsp and rip when regs is set.
 func (s *Session) threadsInfo(stopTid, gdbSig int, bp, regs bool) []threadInfo {
 	var out []threadInfo
-	name := s.threadName()
 	for _, t := range s.t.Threads() {
-		ti := threadInfo{Tid: t, Name: name}
+		ti := threadInfo{Tid: t, Name: threadName(s.t, t)}
 		if t == stopTid {
 			ti.Signal = gdbSig
 			ti.Reason = s.stopReason(gdbSig, bp)

@@ -247,30 +247,11 @@ func (s *Session) nonStopVCont(args string) response {
 		if act == "" {
 			return errReply
 		}
-		var a action
-		switch act[0] {
-		case 'c', 's':
-			if len(act) != 1 {
-				return errReply
-			}
-			a.req.step = act[0] == 's'
-		case 'C', 'S':
-			v, err := parseHex(act[1:])
-			if err != nil || v > 0xff {
-				return errReply
-			}
-			a.req = resumeReq{step: act[0] == 'S', gdbSig: int(v)}
-		case 'r':
-			start, end, err := parseAddrLen(act[1:])
-			if err != nil {
-				return errReply
-			}
-			a.req = resumeReq{step: true, ranged: start < end, start: start, end: end}
-		case 't':
-			a.stop = true
-		default:
+		req, stop, valid := parseVContAction(act)
+		if !valid {
 			return errReply
 		}
+		a := action{req: req, stop: stop}
 		targets := threads
 		if hasTid {
 			id, err := parseThreadID(tidPart)

@@ -93,29 +93,12 @@ func (s *Session) vCont(args string) response {
 		if act == "" {
 			return errReply
 		}
-		var req resumeReq
-		switch act[0] {
-		case 'c', 's':
-			if len(act) != 1 {
-				return errReply
-			}
-			req.step = act[0] == 's'
-		case 'C', 'S':
-			v, err := parseHex(act[1:])
-			if err != nil || v > 0xff {
-				return errReply
-			}
-			req = resumeReq{step: act[0] == 'S', gdbSig: int(v)}
-		case 'r':
-			start, end, err := parseAddrLen(act[1:])
-			if err != nil {
-				return errReply
-			}
-			req = resumeReq{step: true, ranged: start < end, start: start, end: end}
-		case 't':
+		req, stop, valid := parseVContAction(act)
+		if !valid {
+			return errReply
+		}
+		if stop {
 			continue // stop request: all threads are already stopped
-		default:
-			return errReply // not advertised
 		}
 		if !hasTid {
 			if def == nil {
@@ -156,6 +139,30 @@ func (s *Session) vCont(args string) response {
 		return response{resume: def}
 	}
 	return errReply
+}
+
+// parseVContAction decodes one vCont action (without its thread id):
+// c, s, Cxx, Sxx, r start,end, or t (stop).
+func parseVContAction(act string) (req resumeReq, stop, valid bool) {
+	switch act[0] {
+	case 'c', 's':
+		return resumeReq{step: act[0] == 's'}, false, len(act) == 1
+	case 'C', 'S':
+		v, err := parseHex(act[1:])
+		if err != nil || v > 0xff {
+			return resumeReq{}, false, false
+		}
+		return resumeReq{step: act[0] == 'S', gdbSig: int(v)}, false, true
+	case 'r':
+		start, end, err := parseAddrLen(act[1:])
+		if err != nil {
+			return resumeReq{}, false, false
+		}
+		return resumeReq{step: true, ranged: start < end, start: start, end: end}, false, true
+	case 't':
+		return resumeReq{}, true, len(act) == 1
+	}
+	return resumeReq{}, false, false // not advertised
 }
 
 // vContProcess makes the process the actions name current when none

@@ -1,12 +1,10 @@
 package tests
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -355,74 +353,9 @@ func TestGDBThreads(t *testing.T) {
 	for _, sc := range append(threadScenarios[:len(threadScenarios):len(threadScenarios)], threadGlibcScenarios()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			compareWithGDBServer(t, sc)
+			compareScenario(t, sc)
 		})
 	}
-}
-
-// compareWithGDBServer runs sc against gdbserver and the stub and reports
-// the differences, as TestGDBTranscripts does for its scenarios: the key
-// lines must be in both transcripts (so the scenario itself is checked on
-// gdbserver) and the normalised transcripts and program outputs must be
-// equal.
-func compareWithGDBServer(t *testing.T, sc scenario) {
-	t.Helper()
-	if err := suite.guestErr[sc.guest]; err != nil {
-		t.Fatalf("building guest %s: %v", sc.guest, err)
-	}
-	norm := newNormalizer()
-	norm.extra = sc.rules
-	ref := make(chan *session, 1)
-	go func() { ref <- runScenario(t, sc, "gdbserver") }()
-	var got *session
-	if suite.stubErr == nil {
-		got = runScenario(t, sc, "stub")
-	}
-	want := <-ref
-	wantNorm := norm.normalize(want.gdb)
-	dumpSession(t, sc, want, wantNorm)
-	if got != nil {
-		dumpSession(t, sc, got, norm.normalize(got.gdb))
-	}
-	okRef := t.Run("gdbserver", func(t *testing.T) {
-		if want.err != nil {
-			t.Fatalf("%v\n%s", want.err, want.describe())
-		}
-		checkWant(t, sc, want, wantNorm)
-		if t.Failed() {
-			t.Logf("the scenario itself is wrong (gdbserver does not do what it expects):\n%s", want.describe())
-		}
-	})
-	t.Run("stub", func(t *testing.T) {
-		if suite.stubErr != nil {
-			t.Fatalf("the stub could not be built: %v", suite.stubErr)
-		}
-		if got.err != nil {
-			t.Fatalf("%v\n%s", got.err, got.describe())
-		}
-		if strings.Contains(got.serverLog, "panic:") || strings.Contains(got.serverLog, "fatal error:") {
-			t.Errorf("the stub crashed:\n%s", tail(got.serverLog, 4096))
-		}
-		if got.serverKilled {
-			t.Errorf("the stub did not exit within %v after the gdb session (gdbserver --once does)", exitGrace)
-		}
-		gotNorm := norm.normalize(got.gdb)
-		checkWant(t, sc, got, gotNorm)
-		if !okRef {
-			t.Fatal("no reference transcript: the gdbserver run failed")
-		}
-		if d := unifiedDiff("gdbserver (normalised)", "redox-gdbstub (normalised)",
-			keepLines(sc.only, wantNorm), keepLines(sc.only, gotNorm)); d != "" {
-			t.Errorf("gdb transcripts differ:\n%s", d)
-		}
-		if d := unifiedDiff("program output under gdbserver", "program output under redox-gdbstub",
-			norm.normalize(want.program), norm.normalize(got.program)); d != "" {
-			t.Errorf("program output differs:\n%s", d)
-		}
-		if t.Failed() {
-			t.Logf("stub session:\n%s", got.describe())
-		}
-	})
 }
 
 // goScenario stops a static Go program (tests/corpus/goprog: four worker
@@ -459,32 +392,7 @@ func TestGDBGoroutines(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./corpus/goprog: %v\n%s", err, out)
 	}
-	sc := goScenario
-	norm := newNormalizer()
-	norm.extra = sc.rules
-	for _, server := range []string{"gdbserver", "stub"} {
-		t.Run(server, func(t *testing.T) {
-			argv := []string{"gdbserver", "--once", "127.0.0.1:0", bin}
-			if server == "stub" {
-				needStub(t)
-				argv = []string{suite.stub, "--once", "127.0.0.1:0", bin}
-			}
-			s := runSession(server, argv, func(port int) []string {
-				return gdbArgsFor(t, sc, server, bin, fmt.Sprintf("target remote 127.0.0.1:%d", port))
-			}, nil)
-			if s.err != nil {
-				t.Fatalf("%v\n%s", s.err, s.describe())
-			}
-			// The Go runtime writes goprog's last line to stderr, which
-			// the harness records as the server's log.
-			s.program += s.serverLog
-			checkWant(t, sc, s, norm.normalize(s.gdb))
-			if server == "stub" && (strings.Contains(s.serverLog, "panic:") || strings.Contains(s.serverLog, "level=error")) {
-				t.Errorf("stub errors:\n%s", tail(s.serverLog, 4096))
-			}
-			if t.Failed() {
-				t.Logf("session:\n%s", s.describe())
-			}
-		})
-	}
+	// The Go runtime writes goprog's last line to stderr, which the
+	// harness records as the server's log.
+	checkKeyLines(t, goScenario, bin, true)
 }
