@@ -396,8 +396,14 @@ func (p *serverProc) stop(grace time.Duration) {
 // while gdb runs (e.g. to interrupt it).
 func runSession(name string, serverArgv []string, gdbArgs func(port int) []string,
 	during func(gdb *exec.Cmd, out *syncBuffer)) *session {
+	return runSessionFor(sessionTimeout, name, serverArgv, gdbArgs, during)
+}
+
+// runSessionFor is runSession with another time limit.
+func runSessionFor(timeout time.Duration, name string, serverArgv []string, gdbArgs func(port int) []string,
+	during func(gdb *exec.Cmd, out *syncBuffer)) *session {
 	s := &session{server: name, serverCmd: serverArgv}
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
 	srv, err := startServer(ctx, serverArgv)

@@ -1,9 +1,9 @@
 package tests
 
 import (
-	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -146,28 +146,15 @@ func stress(t *testing.T, guest string) {
 }
 
 // runStressSession is runSession with stressTimeout instead of
-// sessionTimeout, and it also returns how long gdb ran.
+// sessionTimeout, and it also returns how long the session took from
+// gdb's start.
 func runStressSession(name string, serverArgv []string, prog, script string) (*session, time.Duration) {
-	s := &session{server: name, serverCmd: serverArgv}
-	ctx, cancel := context.WithTimeout(context.Background(), stressTimeout)
-	defer cancel()
-	srv, err := startServer(ctx, serverArgv)
-	if srv != nil {
-		defer func() {
-			srv.stop(exitGrace)
-			s.serverKilled = srv.killed
-			s.program = srv.stdout.String()
-			s.serverLog = srv.stderr.String()
-		}()
-	}
-	if err != nil {
-		s.err = err
-		return s, 0
-	}
-	s.gdbArgs = []string{"-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "file " + prog,
-		"-ex", fmt.Sprintf("target remote 127.0.0.1:%d", srv.port), "-x", script}
-	start := time.Now()
-	s.gdb, s.err = runGDB(ctx, s.gdbArgs, nil)
+	var start time.Time
+	s := runSessionFor(stressTimeout, name, serverArgv, func(port int) []string {
+		return []string{"-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "file " + prog,
+			"-ex", fmt.Sprintf("target remote 127.0.0.1:%d", port), "-x", script}
+	}, func(*exec.Cmd, *syncBuffer) { start = time.Now() })
+	// Until the server has exited too: the same small extra on both sides.
 	return s, time.Since(start)
 }
 
