@@ -240,29 +240,21 @@ func (s *Session) nonStopVCont(args string) response {
 		req  resumeReq
 		stop bool
 	}
+	items, valid := parseVCont(args)
+	if !valid {
+		return errReply
+	}
 	acts := map[int]action{}
 	threads := s.t.Threads()
-	for _, item := range strings.Split(args, ";") {
-		act, tidPart, hasTid := cut(item, ':')
-		if act == "" {
-			return errReply
-		}
-		req, stop, valid := parseVContAction(act)
-		if !valid {
-			return errReply
-		}
-		a := action{req: req, stop: stop}
+	for _, it := range items {
+		a := action{req: it.req, stop: it.stop}
 		targets := threads
-		if hasTid {
-			id, err := parseThreadID(tidPart)
-			if err != nil {
-				return errReply
-			}
-			if id.pid > 0 && id.pid != int64(s.t.Pid()) {
+		if it.hasTid {
+			if it.id.pid > 0 && it.id.pid != int64(s.t.Pid()) {
 				continue
 			}
-			if id.tid > 0 {
-				targets = []int{int(id.tid)}
+			if it.id.tid > 0 {
+				targets = []int{int(it.id.tid)}
 			}
 		}
 		for _, t := range targets {

@@ -86,30 +86,23 @@ func (s *Session) setPC(addr uint64) *response {
 // Actions for several single threads without a default resume them all.
 func (s *Session) vCont(args string) response {
 	s.vContProcess(args)
+	items, valid := parseVCont(args)
+	if !valid {
+		return errReply
+	}
 	var def, own *resumeReq
 	owners := 0
-	for _, item := range strings.Split(args, ";") {
-		act, tidPart, hasTid := cut(item, ':')
-		if act == "" {
-			return errReply
-		}
-		req, stop, valid := parseVContAction(act)
-		if !valid {
-			return errReply
-		}
-		if stop {
+	for _, it := range items {
+		req, id := it.req, it.id
+		if it.stop {
 			continue // stop request: all threads are already stopped
 		}
-		if !hasTid {
+		if !it.hasTid {
 			if def == nil {
 				r := req
 				def = &r
 			}
 			continue
-		}
-		id, err := parseThreadID(tidPart)
-		if err != nil {
-			return errReply
 		}
 		if !s.threadMatches(id) {
 			continue // another process, or a thread that is gone
@@ -139,6 +132,40 @@ func (s *Session) vCont(args string) response {
 		return response{resume: def}
 	}
 	return errReply
+}
+
+// vContItem is one "action[:thread-id]" of a vCont packet.
+type vContItem struct {
+	req    resumeReq
+	stop   bool // t
+	hasTid bool
+	id     threadID
+}
+
+// parseVCont splits and decodes vCont's actions; false if any is
+// malformed.
+func parseVCont(args string) ([]vContItem, bool) {
+	var items []vContItem
+	for _, item := range strings.Split(args, ";") {
+		act, tidPart, hasTid := cut(item, ':')
+		if act == "" {
+			return nil, false
+		}
+		req, stop, valid := parseVContAction(act)
+		if !valid {
+			return nil, false
+		}
+		it := vContItem{req: req, stop: stop, hasTid: hasTid}
+		if hasTid {
+			id, err := parseThreadID(tidPart)
+			if err != nil {
+				return nil, false
+			}
+			it.id = id
+		}
+		items = append(items, it)
+	}
+	return items, true
 }
 
 // parseVContAction decodes one vCont action (without its thread id):
