@@ -51,6 +51,7 @@ const (
 	nrExecve   = 59
 	nrExecveat = 322
 	nrClone3   = 435
+	nrExit     = 60 // exit(2): the end of one thread
 
 	cloneThread = 0x10000 // CLONE_THREAD
 	cloneVfork  = 0x4000  // CLONE_VFORK
@@ -59,6 +60,7 @@ const (
 // forkState is the session's part of fork and exec following.
 type forkState struct {
 	fork, vfork, exec bool // the client announced fork-, vfork-, exec-events
+	threads           bool // QThreadEvents:1: thread creation and exit are reported
 
 	others map[int]*procState // the processes other than the current one, by pid
 	// vforkDone is the thread of a vfork parent whose vforkdone is due:
@@ -93,7 +95,24 @@ func canFollow(s *Session) bool { _, ok := capability[forker](s.t); return ok }
 
 // following reports whether continues must watch for forks and execs.
 func (s *Session) following() bool {
-	return (s.forks.fork || s.forks.vfork || s.forks.exec) && canFollow(s)
+	return (s.forks.fork || s.forks.vfork || s.forks.exec || s.forks.threads) && canFollow(s)
+}
+
+// threadEventsPacket handles "QThreadEvents:0|1": with 1, a new thread is
+// reported as "T05create:;thread:NEW" (the new thread stopped before its
+// first instruction) and a thread's exit as "w<code>;thread-id" (at the
+// exit call of a thread that is not the last one, which then ends at the
+// next resume).
+func (s *Session) threadEventsPacket(arg string) response {
+	if !canFollow(s) {
+		return empty
+	}
+	switch arg {
+	case "0", "1":
+		s.forks.threads = arg == "1"
+		return ok
+	}
+	return errReply
 }
 
 // followFlags adds what a continue needs to see forks and execs.
@@ -127,6 +146,9 @@ func (s *Session) setSyscallFilter(flags ptrace.Flags) {
 		if s.forks.exec {
 			nrs = append(nrs, nrExecve, nrExecveat)
 		}
+		if s.forks.threads {
+			nrs = append(nrs, nrClone, nrClone3, nrExit)
+		}
 		if nrs == nil {
 			nrs = []uint64{}
 		}
@@ -147,7 +169,7 @@ type procEvent struct {
 // a child process (with fork/vfork events on) or replaced the image (with
 // exec events on). It reads the tracee, so it runs while it is parked.
 func (s *Session) procEventOf(ev ptrace.Event) (procEvent, bool) {
-	if ev.Cause&ptrace.StopPostSyscall == 0 || !s.following() {
+	if ev.Cause&(ptrace.StopPreSyscall|ptrace.StopPostSyscall) == 0 || !s.following() {
 		return procEvent{}, false
 	}
 	si, has := s.t.(StopInfoer)
@@ -163,6 +185,14 @@ func (s *Session) procEventOf(ev ptrace.Event) (procEvent, bool) {
 		return procEvent{}, false
 	}
 	ret := int64(regs.RAX)
+	if ev.Cause&ptrace.StopPreSyscall != 0 {
+		// A thread's exit, reported before the call ends it (a thread
+		// stops nowhere after its exit call).
+		if s.forks.threads && info.Syscall == nrExit && len(s.t.Threads()) > 1 {
+			return procEvent{kind: "thread-exit", tid: info.Tid, child: int(regs.RDI & 0xff)}, true
+		}
+		return procEvent{}, false
+	}
 	switch info.Syscall {
 	case nrExecve, nrExecveat:
 		if s.forks.exec && ret == 0 {
@@ -190,6 +220,9 @@ func (s *Session) procEventOf(ev ptrace.Event) (procEvent, bool) {
 		flags = binary.LittleEndian.Uint64(b[:])
 	}
 	if flags&cloneThread != 0 {
+		if s.forks.threads {
+			return procEvent{kind: "create", child: int(ret), tid: info.Tid}, true
+		}
 		return procEvent{}, false
 	}
 	kind := "fork"
@@ -216,6 +249,24 @@ func (s *Session) procEventReply(ev ptrace.Event) bool {
 	s.stopTid = s.recordStop(causeBreakpoint, 0)
 	var key string
 	switch pe.kind {
+	case "create":
+		// The new thread is the one reported, stopped before its first
+		// instruction.
+		s.stopTid = pe.child
+		s.lastStop = append([]byte("T05create:;"), s.tReply(5, pe.child, false)[3:]...)
+		return true
+	case "thread-exit":
+		s.lastStop = fmt.Appendf(nil, "w%02x;%s", pe.child, s.formatThreadID(pe.tid))
+		s.stopTid = s.mainTid()
+		if s.stopTid == pe.tid {
+			for _, t := range s.t.Threads() {
+				if t != pe.tid {
+					s.stopTid = t
+					break
+				}
+			}
+		}
+		return true
 	case "exec":
 		// A new image: no breakpoint of the old one is in it.
 		s.breakpoints = make(map[uint64]bpKind)

@@ -40,6 +40,7 @@ var features = []feature{
 	{"vfork-events+", canFollow},
 	{"exec-events+", canFollow},
 	{"QNonStop+", canNonStop},
+	{"QThreadEvents+", canFollow},
 	// lldb's extensions, offered when qSupported came from lldb.
 	{"native-signals+", fromLLDB},
 	{"QThreadSuffixSupported+", fromLLDB},
@@ -121,6 +122,8 @@ func (s *Session) query(p string) response {
 		return s.catchSyscallsPacket(arg)
 	case "QNonStop":
 		return s.nonStopPacket(arg)
+	case "QThreadEvents":
+		return s.threadEventsPacket(arg)
 	case "QPassSignals":
 		return s.passSignalsPacket(arg)
 	case "QProgramSignals":

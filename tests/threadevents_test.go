@@ -1,0 +1,106 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestThreadEvents checks QThreadEvents at the packet level with a small
+// Go client (gdb 13 enables thread events only in situations a batch
+// script cannot set up, and gdbserver 13 crashes when they are forced
+// with "maint packet"): after QThreadEvents:1, a continue reports every
+// new thread as "T05create:;...thread:NEW" and every thread's end as
+// "w00;pPID.TID", each thread seen created before it exits, and the
+// process exit as W00.
+func TestThreadEvents(t *testing.T) {
+	needTools(t)
+	needStub(t)
+	bin := suite.guests["nonstop"]
+	if err := suite.guestErr["nonstop"]; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	defer cancel()
+	srv, err := startServer(ctx, []string{suite.stub, "--once", "127.0.0.1:0", bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop(exitGrace)
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := &packetClient{conn: conn, r: bufio.NewReader(conn)}
+	if r := c.call("qSupported:multiprocess+;QThreadEvents+"); !strings.Contains(r, "QThreadEvents+") {
+		t.Fatalf("qSupported reply %q lacks QThreadEvents+", r)
+	}
+	if r := c.call("QThreadEvents:1"); r != "OK" {
+		t.Fatalf("QThreadEvents:1 = %q", r)
+	}
+	create := regexp.MustCompile(`^T05create:;.*thread:p[0-9a-f]+\.([0-9a-f]+);`)
+	exit := regexp.MustCompile(`^w00;p[0-9a-f]+\.([0-9a-f]+)$`)
+	created := map[string]bool{}
+	exited := 0
+	for i := 0; i < 100; i++ {
+		r := c.call("vCont;c")
+		if m := create.FindStringSubmatch(r); m != nil {
+			created[m[1]] = true
+			continue
+		}
+		if m := exit.FindStringSubmatch(r); m != nil {
+			if !created[m[1]] {
+				t.Errorf("thread %s exited without a create event before", m[1])
+			}
+			exited++
+			continue
+		}
+		if strings.HasPrefix(r, "W00") {
+			break
+		}
+		t.Fatalf("unexpected stop reply %q", r)
+	}
+	if len(created) != 4 || exited != 4 {
+		t.Errorf("%d threads created and %d exits reported; want the 4 workers", len(created), exited)
+	}
+	if out := srv.stdout.String(); out != "counter 30\n" {
+		t.Errorf("program output %q", out)
+	}
+}
+
+// packetClient is a minimal RSP client (acks on, no RLE from the stub).
+type packetClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func (c *packetClient) call(p string) string {
+	var sum byte
+	for i := 0; i < len(p); i++ {
+		sum += p[i]
+	}
+	c.conn.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(c.conn, "$%s#%02x", p, sum)
+	for {
+		b, err := c.r.ReadByte()
+		if err != nil {
+			return "read error: " + err.Error()
+		}
+		if b != '$' {
+			continue // acks
+		}
+		payload, err := c.r.ReadString('#')
+		if err != nil {
+			return "read error: " + err.Error()
+		}
+		c.r.Discard(2)
+		c.conn.Write([]byte{'+'})
+		return strings.TrimSuffix(payload, "#")
+	}
+}
