@@ -220,8 +220,8 @@ func (s *Session) nonStopHalt() response {
 		if !s.ns.held[t] {
 			continue
 		}
-		if t == s.stopTid && s.lastStop != nil {
-			s.ns.queue = append(s.ns.queue, s.lastStop)
+		if t == s.stopTid {
+			s.ns.queue = append(s.ns.queue, s.haltReason())
 		} else {
 			s.ns.queue = append(s.ns.queue, s.tReply(0, t, false))
 		}

@@ -69,6 +69,8 @@ func TestThreadEvents(t *testing.T) {
 	if len(created) != 4 || exited != 4 {
 		t.Errorf("%d threads created and %d exits reported; want the 4 workers", len(created), exited)
 	}
+	conn.Close()
+	srv.stop(exitGrace) // the output is copied from the stub asynchronously
 	if out := srv.stdout.String(); out != "counter 30\n" {
 		t.Errorf("program output %q", out)
 	}
@@ -101,6 +103,78 @@ func (c *packetClient) call(p string) string {
 		}
 		c.r.Discard(2)
 		c.conn.Write([]byte{'+'})
+		return strings.TrimSuffix(payload, "#")
+	}
+}
+
+// TestNonStopPackets drives non-stop mode at the packet level on a guest
+// that spins forever: QNonStop:1, "?" and vStopped, a continue answered
+// OK, vCtrlC stopping the running thread with SIGINT's stop as a %Stop
+// notification, memory read while stopped, and vKill.
+func TestNonStopPackets(t *testing.T) {
+	needTools(t)
+	needStub(t)
+	bin := suite.guests["spin"]
+	if err := suite.guestErr["spin"]; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	defer cancel()
+	srv, err := startServer(ctx, []string{suite.stub, "--once", "127.0.0.1:0", bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop(exitGrace)
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := &packetClient{conn: conn, r: bufio.NewReader(conn)}
+	if r := c.call("qSupported:multiprocess+"); !strings.Contains(r, "QNonStop+") {
+		t.Fatalf("qSupported reply %q lacks QNonStop+", r)
+	}
+	for _, step := range []struct{ send, want string }{
+		{"QNonStop:1", "^OK$"},
+		{"?", `^T05.*thread:p[0-9a-f]+\.[0-9a-f]+;`},
+		{"vStopped", "^OK$"},
+		{"vCont;c", "^OK$"},
+		{"qfThreadInfo", `^mp[0-9a-f]+\.[0-9a-f]+$`}, // served while it runs
+		{"vCtrlC", "^OK$"},
+	} {
+		if r := c.call(step.send); !regexp.MustCompile(step.want).MatchString(r) {
+			t.Fatalf("%s: reply %q, want %s", step.send, r, step.want)
+		}
+	}
+	n := c.notification()
+	m := regexp.MustCompile(`^Stop:T02.*thread:p([0-9a-f]+)\.[0-9a-f]+;`).FindStringSubmatch(n)
+	if m == nil {
+		t.Fatalf("notification after vCtrlC %q, want a T02 stop", n)
+	}
+	if r := c.call("vStopped"); r != "OK" {
+		t.Fatalf("vStopped: %q", r)
+	}
+	if r := c.call("vKill;" + m[1]); r != "OK" {
+		t.Fatalf("vKill: %q", r)
+	}
+}
+
+// notification reads the next "%payload#xx" and returns the payload.
+func (c *packetClient) notification() string {
+	c.conn.SetDeadline(time.Now().Add(20 * time.Second))
+	for {
+		b, err := c.r.ReadByte()
+		if err != nil {
+			return "read error: " + err.Error()
+		}
+		if b != '%' {
+			continue
+		}
+		payload, err := c.r.ReadString('#')
+		if err != nil {
+			return "read error: " + err.Error()
+		}
+		c.r.Discard(2)
 		return strings.TrimSuffix(payload, "#")
 	}
 }
