@@ -168,3 +168,49 @@ func (c *Process) Drive(answered <-chan struct{}) {
 		c.host.Sleep(d, answered)
 	}
 }
+
+// RunOrphans runs, once the tree's root p has exited, the processes it
+// left behind (untraced children and orphans) until none is alive, as
+// they would go on running on Linux after their parent's end; it returns
+// at once while p is alive or when nothing is left. Traced children are
+// driven by their own sessions (Drive) and are skipped.
+func (p *Process) RunOrphans() {
+	if p.IsChild() || !p.gone() {
+		return
+	}
+	tok := p.kern.token
+	for {
+		tok <- struct{}{}
+		alive := false
+		for _, c := range p.kids() {
+			if !c.gone() {
+				alive = true
+			}
+		}
+		if !alive {
+			<-tok
+			return
+		}
+		ran := p.runChildren()
+		var next time.Time
+		for _, c := range p.kids() {
+			if c.gone() || c.Frozen() {
+				continue
+			}
+			if _, cn := c.poll(); !cn.IsZero() && (next.IsZero() || cn.Before(next)) {
+				next = cn
+			}
+		}
+		<-tok
+		if ran {
+			continue
+		}
+		// Blocked (or frozen for a tracer): look again after the earliest
+		// deadline, a wake-up, or driveIdle.
+		d := driveIdle
+		if !next.IsZero() {
+			d = min(d, max(next.Sub(p.clk.Now()), 0))
+		}
+		p.host.Sleep(d, p.wake)
+	}
+}

@@ -231,3 +231,27 @@ func TestDriveChildWhileRootParked(t *testing.T) {
 		t.Errorf("output:\n%s\nwant:\n%s", out, refOut)
 	}
 }
+
+// TestRunOrphans: a child that outlives its parent runs on to its end
+// with RunOrphans, after the root's exit.
+func TestRunOrphans(t *testing.T) {
+	bin := buildGuest(t, "orphan", "-O0")
+	p, out := loadGuest(t, bin, []string{bin}, "")
+	p.RunOrphans() // the root is alive: nothing to do
+	if st := runToExit(t, p); st != 0 {
+		t.Fatalf("status %#x", st)
+	}
+	if strings.Contains(out.String(), "orphan done") {
+		t.Fatalf("the orphan finished before its parent: output %q (the test needs it to outlive it)", out)
+	}
+	done := make(chan struct{})
+	go func() { p.RunOrphans(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("RunOrphans did not return")
+	}
+	if want := "parent exits\norphan done\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+}

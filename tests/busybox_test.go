@@ -37,6 +37,11 @@ x=$(echo hello | $BB tr a-z A-Z); echo "$x ${#x}"; case $x in H*) echo starts-wi
 if $BB grep -q zebra words.txt; then echo found; else echo "no zebra ($?)"; fi
 ( exit 3 ) || echo "subshell status $?"; echo to-stderr >&2; exit 5`}, "", 5,
 		[]string{"lines 1512\n", "HELLO 5\n", "no zebra (1)\n", "subshell status 3\n", "to-stderr\n"}},
+	// A background job that outlives the shell: natively it holds the
+	// output pipe until it ends; under emulation it runs on after the
+	// shell's exit (target.Process.RunOrphans).
+	{"sh-orphan-job", []string{"sh", "-c", `echo start; ($BB sleep 0.1; echo late) & echo shell done`}, "", 0,
+		[]string{"start\nshell done\nlate\n"}},
 	{"sh-background-wait", []string{"sh", "-c", `for i in 9 1 5; do ($BB sleep 0.$i; echo job $i) & done; wait; echo all done`}, "", 0,
 		// 400 ms between the wake-ups: the order must not depend on
 		// how fast the emulator starts the jobs on a loaded machine.

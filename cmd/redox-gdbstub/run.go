@@ -235,6 +235,9 @@ func runGuest(g guestSpec) (guestResult, error) {
 		return guestResult{}, fmt.Errorf("run %s: tracee gone without an exit status: %w", g.path, err)
 	}
 	res.waitStatus = status
+	// Background processes the program left (a shell's "cmd &") run on to
+	// their end, as on Linux, where they would outlive it.
+	proc.RunOrphans()
 	return res, nil
 }
 
