@@ -21,11 +21,18 @@
 // connection, negotiated state, dispatch), one file per packet family
 // (resume.go, syscalls.go, breakpoints.go with agentexpr.go and
 // printf.go, watchpoints.go, registers.go, memory.go, memsearch.go, qxfer.go, siginfo.go, hostio.go with procfs.go,
-// query.go, monitor.go, threads.go), targetxml.go.
+// query.go, monitor.go, threads.go, forks.go for fork/vfork/exec events
+// and the session's several processes, nonstop.go for non-stop mode,
+// lldb.go for lldb's packets), targetxml.go.
 //
 // Known limitations:
-//   - All-stop only, and one thread is resumed as a whole process: vCont
-//     applies the first action that names the stopped thread or all threads.
+//   - All-stop by default: a vCont action for one thread makes it the
+//     thread that runs first and steps (ptrace Focus); an action for one
+//     thread without a default runs only that thread (LockScheduler).
+//     Non-stop mode (nonstop.go) holds stopped threads while the others
+//     run; a signal a held thread stopped with is dropped when the others
+//     resume. Only the current process of the session is resumed (gdb's
+//     schedule-multiple off).
 //   - Signals: "C sig"/"S sig" deliver the signal the process stopped with
 //     (a plain resume after a signal stop discards it, FlagIgnore); another
 //     signal is injected with Kill and delivered at the stop it causes.
@@ -33,8 +40,8 @@
 //   - orig_rax is the syscall number at syscall stops and -1 elsewhere;
 //     segment selectors read cs=0x33 ss=0x2b, others 0, writes ignored.
 //   - Watchpoints (Z2-Z4, watchpoints.go) are exact and unlimited, but
-//     not triggered by syscalls writing guest memory. No AVX registers, no
-//     non-stop mode; extended remote (extended.go) has no vAttach.
+//     not triggered by syscalls writing guest memory. No AVX registers;
+//     extended remote (extended.go) has no vAttach.
 //   - Agent printf (dprintf): %d %i %u %x %X %o %c %s %p %% with flags,
 //     width, precision and h/l/ll/z/j/t modifiers, and %f %e %E %g %G,
 //     which read the 64-bit argument as a double's bits (gdb cannot put a
