@@ -25,26 +25,27 @@ type fakeStop struct {
 
 // fakeTracer is an in-memory Tracer for the packet layer's tests.
 type fakeTracer struct {
-	mu      sync.Mutex
-	pid     int
-	tids    []int
-	regs    ptrace.IntRegisters
-	fregs   ptrace.FloatRegisters
-	env     ptrace.EnvRegisters
-	pages   map[uint64][]byte
-	bps     map[uint64]bool
-	script  []fakeStop
-	flags   []ptrace.Flags // every Next call's flags
-	kills   chan int
-	status  int
-	exited  bool
-	closed  bool
-	exe     string
-	auxv    []byte
-	fuzz    bool // never block: an empty script single-steps
-	last    ptrace.StopInfo
-	regsTid int    // the thread of the last IntRegs call
-	onNext  func() // called when Next returns a scripted stop
+	mu        sync.Mutex
+	pid       int
+	tids      []int
+	regs      ptrace.IntRegisters
+	fregs     ptrace.FloatRegisters
+	env       ptrace.EnvRegisters
+	pages     map[uint64][]byte
+	bps       map[uint64]bool
+	script    []fakeStop
+	flags     []ptrace.Flags // every Next call's flags
+	kills     chan int
+	status    int
+	exited    bool
+	closed    bool
+	exe       string
+	auxv      []byte
+	fuzz      bool // never block: an empty script single-steps
+	fuzzStops int
+	last      ptrace.StopInfo
+	regsTid   int    // the thread of the last IntRegs call
+	onNext    func() // called when Next returns a scripted stop
 	// allocTop is the lowest AllocateMemory address so far (0: none).
 	allocTop uint64
 }
@@ -123,7 +124,14 @@ func (f *fakeTracer) Next(flags ptrace.Flags) (ptrace.Event, error) {
 		return st.ev, st.err
 	}
 	if f.fuzz {
+		// Never blocks; every 1000th stop is a signal, which ends range
+		// steps and other loops a real program would leave (a real CPU
+		// moves its PC, the fake's does not).
+		f.fuzzStops++
 		f.mu.Unlock()
+		if f.fuzzStops%1000 == 0 {
+			return ptrace.Event{Cause: ptrace.StopSignal, A: 5}, nil
+		}
 		return ptrace.Event{Cause: ptrace.StopSingleStep}, nil
 	}
 	f.mu.Unlock()
@@ -150,7 +158,28 @@ func (f *fakeTracer) signalStopLocked(sig int) ptrace.Event {
 }
 
 func (f *fakeTracer) Kill(sig int) error { f.kills <- sig; return nil }
-func (f *fakeTracer) Pid() int           { return f.pid }
+
+// Hold and Interrupt make the fake a non-stop capable tracer: an
+// interrupt is a signal-0 stop, as ptrace's.
+func (f *fakeTracer) Hold(tid int, held bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.tids {
+		if t == tid {
+			return nil
+		}
+	}
+	return errors.New("ESRCH")
+}
+
+func (f *fakeTracer) Interrupt() error {
+	select {
+	case f.kills <- 0:
+	default: // already pending
+	}
+	return nil
+}
+func (f *fakeTracer) Pid() int { return f.pid }
 func (f *fakeTracer) Threads() []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

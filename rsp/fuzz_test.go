@@ -2,6 +2,8 @@ package rsp
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
 
 	"github.com/redox-gdbstub/redox-gdbstub/ptrace"
@@ -72,3 +74,48 @@ func FuzzHandlePacket(f *testing.F) {
 		_ = ptrace.StopMask
 	})
 }
+
+// FuzzNonStopPacket feeds packets to a session in non-stop mode, through
+// the same path as the connection (process: the engine is paused and
+// restarted around them, replies and notifications written), then checks
+// that "?" still answers and the engine can be stopped.
+func FuzzNonStopPacket(f *testing.F) {
+	for _, s := range []string{"vCont;c", "vCont;c:p401640.401640", "vCont;s:p401640.401640", "vCont;t",
+		"vCont;t:p401640.401640", "vCont;r401000,401010:p401640.401640", "vStopped", "vCtrlC", "?", "g",
+		"m401000,10", "Z0,401000,1", "QNonStop:0", "QNonStop:1", "c", "s", "k", "D"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, pkt []byte) {
+		ft := newFakeTracer()
+		ft.fuzz = true
+		s := NewSession(ft, Config{})
+		s.conn = discardConn{}
+		s.noAck = true
+		s.files.readOnly = true
+		if err := s.process([]byte("QNonStop:1")); err != nil || !s.ns.on {
+			t.Fatalf("QNonStop:1: %v", err)
+		}
+		for i := 0; i < 2; i++ {
+			if err := s.process(pkt); err != nil {
+				if errors.Is(err, errQuit) {
+					return // k or D: the session is over
+				}
+				t.Fatalf("%q: %v", pkt, err)
+			}
+		}
+		if err := s.process([]byte("?")); err != nil {
+			t.Fatalf("? after %q: %v", pkt, err)
+		}
+		s.pauseEngine()
+		if s.ns.running {
+			t.Fatalf("%q: the engine still runs after a pause", pkt)
+		}
+		s.files.closeAll()
+	})
+}
+
+// discardConn is a connection that accepts every write.
+type discardConn struct{}
+
+func (discardConn) Read([]byte) (int, error)    { return 0, io.EOF }
+func (discardConn) Write(b []byte) (int, error) { return len(b), nil }

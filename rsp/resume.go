@@ -307,6 +307,25 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 				s.killTracee()
 				return nil, errQuit
 			case framePacket:
+				if s.ns.on && string(f.payload) == "vCtrlC" {
+					// Non-stop: a step that does not end (a range over
+					// a tight loop) is interrupted like all-stop's 0x03.
+					if !s.noAck {
+						if err := s.writeRaw([]byte{'+'}); err != nil {
+							return nil, err
+						}
+					}
+					if err := s.send([]byte("OK")); err != nil {
+						return nil, err
+					}
+					if !interrupted {
+						interrupted = true
+						if err := s.t.Kill(sigINT); err != nil {
+							log.WithError(err).Warn("interrupt")
+						}
+					}
+					continue
+				}
 				// All-stop: nothing but 0x03 is expected while running.
 				log.WithField("packet", string(f.payload)).Warn("packet ignored while running")
 				if !s.noAck {
