@@ -107,11 +107,27 @@ func TestNoAllocHotPaths(t *testing.T) {
 		0xf2, 0x48, 0x0f, 0x2d, 0xca, // cvtsd2si rcx, xmm2
 		0xcc,
 	}
+	// the specialised memory-operand forms, rotates and lazy shift flags
+	mem := []byte{
+		0x48, 0x8b, 0x07, // mov rax, [rdi]
+		0x0f, 0xb6, 0x57, 0x01, // movzx edx, byte [rdi+1]
+		0x48, 0x0f, 0xbf, 0x5f, 0x02, // movsx rbx, word [rdi+2]
+		0x48, 0x03, 0x47, 0x08, // add rax, [rdi+8]
+		0x48, 0x31, 0x47, 0x08, // xor [rdi+8], rax
+		0x80, 0x3f, 0x05, // cmp byte [rdi], 5
+		0xc7, 0x47, 0x10, 0x07, 0x00, 0x00, 0x00, // mov dword [rdi+16], 7
+		0x88, 0x57, 0x18, // mov [rdi+24], dl
+		0x48, 0xc1, 0xc8, 0x07, // ror rax, 7
+		0xc1, 0xc3, 0x03, // rol ebx, 3
+		0x48, 0xd3, 0xe2, // shl rdx, cl
+		0x48, 0x11, 0xd0, // adc rax, rdx
+		0xcc,
+	}
 	for _, tc := range []struct {
 		name string
 		code []byte
 		rcx  uint64
-	}{{"integer", xorshiftLoop, 1000}, {"sse", sse, 0}} {
+	}{{"integer", xorshiftLoop, 1000}, {"sse", sse, 0}, {"memory", mem, 5}} {
 		c := newTestCPU(t, tc.code)
 		c.R[RDI] = tData
 		c.Mem.WriteForce(tData+16, le64bytes(0x3ff8000000000000))

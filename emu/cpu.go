@@ -11,6 +11,16 @@ type tlbEntry struct {
 	p   *page
 }
 
+// readTLBEntry caches the contents of a page that loads may read without
+// any further check: readable, not watched for reads, and materialised
+// (its data pointer never changes once set). Entries are only filled from
+// the page itself and dropped with the rest of the TLB whenever Mem.gen
+// changes (mapping, permissions or watchpoints).
+type readTLBEntry struct {
+	tag  uint64 // page number; ^0 = empty
+	data *[PageSize]byte
+}
+
 // CPU is one x86_64 hardware thread in 64-bit user mode.
 type CPU struct {
 	Mem            *Memory
@@ -32,12 +42,15 @@ type CPU struct {
 	ccB    uint64 // second operand
 	ccR    uint64 // result
 	ccC    uint64 // carry in (adc/sbb) or preserved CF (inc/dec)
+	ccBase uint8  // ccRot: the lazy op whose SF ZF PF AF stand
+	ccRF   uint64 // ccRot: CF and OF as flag bits
 
 	icount uint64 // instructions completed
 
 	// translation caches, valid while memGen == Mem.gen
 	memGen uint64
 	tlb    [tlbSize]tlbEntry
+	rtlb   [tlbSize]readTLBEntry
 	codePN uint64 // page number of codeP
 	codeP  *page  // page holding RIP, checked executable
 	xinst  inst   // scratch for an instruction not cached (page cache full)
@@ -225,7 +238,7 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 			}
 			c.ccOp, c.ccSize, c.ccA, c.ccB, c.ccR = cc, sz, a, b, r
 			st = stNext
-		case oShiftRI, oIncR, oDecR, oMovRI, oLoadR, oStoreR:
+		case oShiftRI, oIncR, oDecR, oMovRI, oLoadR, oStoreR, oStoreI, oLoadX, oExtR, oAluRM, oAluMX:
 			st = c.execFast(in)
 		default:
 			st = c.exec(in)
@@ -282,6 +295,7 @@ func (c *CPU) Run(max uint64, intr *atomic.Bool) (reason StopReason, n uint64) {
 func (c *CPU) flushTLB() {
 	for i := range c.tlb {
 		c.tlb[i] = tlbEntry{tag: ^uint64(0)}
+		c.rtlb[i] = readTLBEntry{tag: ^uint64(0)}
 	}
 	c.codeP = nil
 	if c.Mem != nil {
@@ -469,22 +483,28 @@ func (c *CPU) offset(o *operand) uint64 {
 func (c *CPU) load(addr uint64, size uint8) (uint64, bool) {
 	off := addr % PageSize
 	if off+uint64(size) <= PageSize {
-		p := c.pageOf(addr / PageSize)
-		if p != nil && p.fast&PermRead != 0 {
-			if p.data == nil {
-				return 0, true
-			}
-			d := p.data[off:]
+		pn := addr / PageSize
+		var d *[PageSize]byte
+		if e := &c.rtlb[uint8(pn)]; e.tag == pn { // tlbSize == 256
+			d = e.data
+		} else {
+			d = c.fillReadTLB(pn)
+		}
+		if d != nil {
+			b := d[off:]
 			switch size {
 			case 1:
-				return uint64(d[0]), true
+				return uint64(b[0]), true
 			case 2:
-				return le16(d), true
+				return le16(b), true
 			case 4:
-				return le32(d), true
+				return le32(b), true
 			default:
-				return le64(d), true
+				return le64(b), true
 			}
+		}
+		if p := c.pageOf(pn); p != nil && p.fast&PermRead != 0 && p.data == nil {
+			return 0, true // never written: zeros
 		}
 	}
 	var b [8]byte
@@ -492,6 +512,18 @@ func (c *CPU) load(addr uint64, size uint8) (uint64, bool) {
 		return 0, false
 	}
 	return le64(b[:]), true
+}
+
+// fillReadTLB returns the contents of page pn if loads may read them
+// directly (see readTLBEntry) and caches them; nil otherwise.
+func (c *CPU) fillReadTLB(pn uint64) *[PageSize]byte {
+	p := c.pageOf(pn)
+	if p == nil || p.fast&PermRead == 0 || p.data == nil {
+		return nil
+	}
+	e := &c.rtlb[uint8(pn)]
+	e.tag, e.data = pn, p.data
+	return p.data
 }
 
 // loadBytes reads len(b) bytes (slow path, any alignment).

@@ -804,86 +804,69 @@ func (c *CPU) shift(in *inst) int {
 	}
 	nb := uint64(8 * uint(sz))
 	m, sb := sizeMask[sz], signBit[sz]
-	f := c.arith()
 	var r uint64
 	switch in.op {
-	case oShl:
-		var cf uint64
-		if cnt <= nb {
-			cf = (a >> (nb - cnt)) & 1
+	case oShl, oShr, oSar:
+		var op uint8
+		switch in.op {
+		case oShl:
+			if cnt < 64 {
+				r = (a << cnt) & m
+			}
+			op = ccShl
+		case oShr:
+			r = a >> cnt
+			op = ccShr
+		default:
+			r = uint64(sx(a, sz)>>min(cnt, 63)) & m
+			op = ccSar
 		}
-		if cnt >= 64 {
-			r = 0
-		} else {
-			r = (a << cnt) & m
+		if !c.write(&in.a, sz, r) {
+			return stFault
 		}
-		f = szp(r, sz) | cf
-		if (r&sb != 0) != (cf != 0) {
-			f |= FlagOF
-		}
-	case oShr:
-		cf := (a >> (cnt - 1)) & 1
-		r = a >> cnt
-		f = szp(r, sz) | cf
-		if a&sb != 0 && cnt == 1 {
-			f |= FlagOF
-		}
-	case oSar:
-		s := sx(a, sz)
-		c1 := cnt - 1
-		if c1 > 63 {
-			c1 = 63
-		}
-		cf := uint64(s>>c1) & 1
-		r = uint64(s>>cnt) & m
-		f = szp(r, sz) | cf
+		c.ccOp, c.ccSize, c.ccA, c.ccB, c.ccR = op, sz, a&m, cnt, r
+		return stNext
 	case oRol, oRor:
 		rc := cnt % nb
 		if in.op == oRol {
 			r = (a<<rc | a>>(nb-rc)) & m
-			cf := r & 1
-			f = f&^(FlagCF|FlagOF) | cf
-			if (r&sb != 0) != (cf != 0) {
-				f |= FlagOF
-			}
 		} else {
 			r = (a>>rc | a<<(nb-rc)) & m
-			f &^= FlagCF | FlagOF
-			if r&sb != 0 {
-				f |= FlagCF
-			}
-			if (r&sb != 0) != (r&(sb>>1) != 0) {
-				f |= FlagOF
-			}
 		}
-	case oRcl, oRcr:
-		n := cnt
-		if sz == 1 {
-			n %= 9
-		} else if sz == 2 {
-			n %= 17
+		if !c.write(&in.a, sz, r) {
+			return stFault
 		}
-		cf := f & FlagCF
-		r = a
-		for i := uint64(0); i < n; i++ {
-			if in.op == oRcl {
-				out := (r >> (nb - 1)) & 1
-				r = (r<<1 | cf) & m
-				cf = out
-			} else {
-				out := r & 1
-				r = r>>1 | cf<<(nb-1)
-				cf = out
-			}
-		}
-		f = f&^(FlagCF|FlagOF) | cf
+		c.setRot(rotCFOF(in.op == oRol, r, sb))
+		return stNext
+	}
+	// rcl, rcr
+	f := c.arith()
+	n := cnt
+	if sz == 1 {
+		n %= 9
+	} else if sz == 2 {
+		n %= 17
+	}
+	cf := f & FlagCF
+	r = a
+	for i := uint64(0); i < n; i++ {
 		if in.op == oRcl {
-			if (r&sb != 0) != (cf != 0) {
-				f |= FlagOF
-			}
-		} else if (r&sb != 0) != (r&(sb>>1) != 0) {
+			out := (r >> (nb - 1)) & 1
+			r = (r<<1 | cf) & m
+			cf = out
+		} else {
+			out := r & 1
+			r = r>>1 | cf<<(nb-1)
+			cf = out
+		}
+	}
+	f = f&^(FlagCF|FlagOF) | cf
+	if in.op == oRcl {
+		if (r&sb != 0) != (cf != 0) {
 			f |= FlagOF
 		}
+	} else if (r&sb != 0) != (r&(sb>>1) != 0) {
+		f |= FlagOF
 	}
 	if !c.write(&in.a, sz, r) {
 		return stFault

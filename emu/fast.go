@@ -16,25 +16,46 @@ func specialize(in *inst) {
 		case regA && in.b.kind == kImm:
 			in.op = oMovRI
 			in.imm = uint64(in.b.disp) & sizeMask[in.size]
-		case regA && in.b.kind == kMem && (in.size == 4 || in.size == 8):
+		case regA && in.b.kind == kMem:
 			in.op = oLoadR
-		case in.a.kind == kMem && in.b.kind == kReg && (in.size == 4 || in.size == 8):
+		case in.a.kind == kMem && in.b.kind == kReg:
 			in.op = oStoreR
+		case in.a.kind == kMem && in.b.kind == kImm:
+			in.op = oStoreI
+			in.imm = uint64(in.b.disp) & sizeMask[in.size]
 		}
-	case oAdd, oOr, oAnd, oSub, oXor, oCmp, oTest:
+	case oMovzx, oMovsx:
 		if !regA {
 			return
 		}
+		in.cond = 0
+		if in.op == oMovsx {
+			in.cond = 1
+		}
 		switch in.b.kind {
+		case kMem:
+			in.op = oLoadX
 		case kReg:
+			in.op = oExtR
+		}
+	case oAdd, oOr, oAnd, oSub, oXor, oCmp, oTest:
+		switch {
+		case regA && in.b.kind == kReg:
 			in.cond = uint8(in.op)
 			in.op = oAluRR
-		case kImm:
+		case regA && in.b.kind == kImm:
 			in.cond = uint8(in.op)
 			in.op = oAluRI
 			in.imm = uint64(in.b.disp) & sizeMask[in.size]
+		case regA && in.b.kind == kMem:
+			in.cond = uint8(in.op)
+			in.op = oAluRM
+		case in.a.kind == kMem && (in.b.kind == kReg || in.b.kind == kImm):
+			in.cond = uint8(in.op)
+			in.op = oAluMX
+			in.imm = uint64(in.b.disp) & sizeMask[in.size]
 		}
-	case oShl, oShr, oSar:
+	case oShl, oShr, oSar, oRol, oRor:
 		if !regA || in.b.kind != kImm {
 			return
 		}
@@ -44,7 +65,15 @@ func specialize(in *inst) {
 		} else {
 			cnt &= 31
 		}
-		if cnt == 0 || cnt >= uint64(8*in.size) {
+		nb := uint64(8 * in.size)
+		if cnt == 0 {
+			return
+		}
+		if in.op == oRol || in.op == oRor {
+			// a count that is a multiple of the width leaves the value
+			// but still sets CF and OF: rotating by 0 does that
+			cnt %= nb
+		} else if cnt >= nb {
 			return
 		}
 		in.cond = uint8(in.op)
@@ -58,6 +87,27 @@ func specialize(in *inst) {
 		if regA {
 			in.op = oDecR
 		}
+	}
+}
+
+// aluOp computes add/or/and/sub/xor/cmp/test (op, in an inst's cond) of a
+// and b: the result, its lazy-flags op, and whether it is written back.
+func aluOp(op uint8, a, b uint64) (r uint64, cc uint8, write bool) {
+	switch uint16(op) {
+	case oAdd:
+		return a + b, ccAdd, true
+	case oSub:
+		return a - b, ccSub, true
+	case oCmp:
+		return a - b, ccSub, false
+	case oXor:
+		return a ^ b, ccLogic, true
+	case oAnd:
+		return a & b, ccLogic, true
+	case oOr:
+		return a | b, ccLogic, true
+	default: // test
+		return a & b, ccLogic, false
 	}
 }
 
@@ -99,37 +149,60 @@ func (c *CPU) execFast(in *inst) int {
 			return stFault
 		}
 		return stNext
-	case oAluRR, oAluRI:
+	case oStoreI:
+		if !c.store(c.ea(&in.a), sz, in.imm) {
+			return stFault
+		}
+		return stNext
+	case oLoadX, oExtR:
+		var v uint64
+		if in.op == oLoadX {
+			var ok bool
+			if v, ok = c.load(c.ea(&in.b), in.size2); !ok {
+				return stFault
+			}
+		} else {
+			v = c.R[in.b.reg&15] & sizeMask[in.size2]
+		}
+		if in.cond != 0 {
+			v = uint64(sx(v, in.size2))
+		}
+		c.setRegN(in.a.reg, sz, v)
+		return stNext
+	case oAluRR, oAluRI, oAluRM:
 		m := sizeMask[sz]
 		a := c.R[in.a.reg&15] & m
 		var b uint64
-		if in.op == oAluRR {
+		switch in.op {
+		case oAluRR:
 			b = c.R[in.b.reg&15] & m
-		} else {
+		case oAluRI:
 			b = in.imm
+		default:
+			var ok bool
+			if b, ok = c.load(c.ea(&in.b), sz); !ok {
+				return stFault
+			}
 		}
-		var r uint64
-		cc := ccLogic
-		switch uint16(in.cond) {
-		case oAdd:
-			r, cc = a+b, ccAdd
+		r, cc, wr := aluOp(in.cond, a, b)
+		if wr {
 			c.setRegN(in.a.reg, sz, r)
-		case oSub:
-			r, cc = a-b, ccSub
-			c.setRegN(in.a.reg, sz, r)
-		case oCmp:
-			r, cc = a-b, ccSub
-		case oXor:
-			r = a ^ b
-			c.setRegN(in.a.reg, sz, r)
-		case oAnd:
-			r = a & b
-			c.setRegN(in.a.reg, sz, r)
-		case oOr:
-			r = a | b
-			c.setRegN(in.a.reg, sz, r)
-		default: // test
-			r = a & b
+		}
+		c.ccOp, c.ccSize, c.ccA, c.ccB, c.ccR = cc, sz, a, b, r
+		return stNext
+	case oAluMX:
+		addr := c.ea(&in.a)
+		a, ok := c.load(addr, sz)
+		if !ok {
+			return stFault
+		}
+		b := in.imm
+		if in.b.kind == kReg {
+			b = c.R[in.b.reg&15] & sizeMask[sz]
+		}
+		r, cc, wr := aluOp(in.cond, a, b)
+		if wr && !c.store(addr, sz, r) {
+			return stFault
 		}
 		c.ccOp, c.ccSize, c.ccA, c.ccB, c.ccR = cc, sz, a, b, r
 		return stNext
@@ -137,25 +210,30 @@ func (c *CPU) execFast(in *inst) int {
 		m, nb := sizeMask[sz], uint64(8*uint(sz))
 		a := c.R[in.a.reg&15] & m
 		cnt := in.imm
-		var r, cf, of uint64
+		var r uint64
 		switch uint16(in.cond) {
 		case oShl:
 			r = (a << cnt) & m
-			cf = (a >> (nb - cnt)) & 1
-			of = (r>>(nb-1))&1 ^ cf
+			c.ccOp = ccShl
 		case oShr:
 			r = a >> cnt
-			cf = (a >> (cnt - 1)) & 1
-			if cnt == 1 {
-				of = a >> (nb - 1)
-			}
-		default:
-			s := sx(a, sz)
-			r = uint64(s>>cnt) & m
-			cf = uint64(s>>(cnt-1)) & 1
+			c.ccOp = ccShr
+		case oSar:
+			r = uint64(sx(a, sz)>>cnt) & m
+			c.ccOp = ccSar
+		case oRol:
+			r = (a<<cnt | a>>(nb-cnt)) & m
+			c.setRegN(in.a.reg, sz, r)
+			c.setRot(rotCFOF(true, r, signBit[sz]))
+			return stNext
+		default: // ror
+			r = (a>>cnt | a<<(nb-cnt)) & m
+			c.setRegN(in.a.reg, sz, r)
+			c.setRot(rotCFOF(false, r, signBit[sz]))
+			return stNext
 		}
 		c.setRegN(in.a.reg, sz, r)
-		c.ccOp, c.ccSize, c.ccR, c.ccC = ccShift, sz, r, cf|(of&1)<<11
+		c.ccSize, c.ccA, c.ccB, c.ccR = sz, a, cnt, r
 		return stNext
 	case oIncR, oDecR:
 		cf := c.cf()

@@ -108,11 +108,16 @@ const (
 	oMovRI   // mov reg, imm (imm pre-masked in in.imm)
 	oAluRR   // add/or/and/sub/xor/cmp/test reg, reg: kind in cond
 	oAluRI   // same with an immediate (pre-masked in in.imm)
-	oShiftRI // shl/shr/sar reg, imm (count pre-masked, non-zero): kind in cond
+	oShiftRI // shl/shr/sar/rol/ror reg, imm (count pre-masked, non-zero; rotates: modulo the width): kind in cond
 	oIncR
 	oDecR
-	oLoadR  // mov reg, [mem] (size 4 or 8)
-	oStoreR // mov [mem], reg (size 4 or 8)
+	oLoadR  // mov reg, [mem] (any size, not a high-byte register)
+	oStoreR // mov [mem], reg (any size, not a high-byte register)
+	oStoreI // mov [mem], imm (imm pre-masked in in.imm)
+	oLoadX  // movzx/movsx reg, [mem]: source size in size2, cond 1 for movsx
+	oExtR   // movzx/movsx reg, reg (not a high byte): the same
+	oAluRM  // add/or/and/sub/xor/cmp/test reg, [mem]: kind in cond
+	oAluMX  // the same with a memory destination and a register or immediate (in.imm) source
 	// SSE (see sse.go)
 	oSSEFirst
 )

@@ -150,6 +150,8 @@ func (m *Memory) fastPerm(pn uint64, perm Perm) Perm {
 func (m *Memory) refast(pn uint64) {
 	if p := m.pages[pn]; p != nil {
 		p.fast = m.fastPerm(pn, p.perm)
+		// CPUs cache which pages loads may read directly (CPU.rtlb)
+		m.gen++
 	}
 }
 

@@ -225,7 +225,30 @@ void run_case(uint64_t *st, void (*fn)(void));
 	X(popf, "and ebx, 0xcd5\n push rbx\n popfq", 0) X(leave, "push rbp\n mov rbp, rsp\n push rax\n leave", 0) \
 	X(loop, "mov ecx, 5\n xor eax, eax\n 1: add eax, ebx\n loop 1b", 0) \
 	X(jecxz, "jecxz 1f\n mov edx, 1\n 1: jrcxz 2f\n mov r8d, 1\n 2:", 0) \
-	X(jcc, "cmp rax, rbx\n jl 1f\n mov ecx, 1\n 1: jbe 2f\n mov edx, 1\n 2:", 0)
+	X(jcc, "cmp rax, rbx\n jl 1f\n mov ecx, 1\n 1: jbe 2f\n mov edx, 1\n 2:", 0) \
+	X(shlflags, "shl rax, 13\n setc cl\n sets dl\n setz bl\n setp bh\n setbe r8b\n setnbe r9b", 0x810) \
+	X(shl1flags, "shl ebx, 1\n seto cl\n setc dl\n setg r8b\n setle r9b", 0x10) \
+	X(shrflags, "shr eax, 7\n setc cl\n setnz dl\n setnp bl\n sets bh", 0x810) \
+	X(sar1flags, "sar ax, 1\n seto cl\n setc dl\n setl bl\n setae bh\n seta r8b", 0x10) \
+	X(shladc, "shl rax, 1\n adc rbx, rdx\n sbb ecx, 3", 0) X(shrdec, "shr rax, 3\n dec rcx\n adc rdx, 0", 0) \
+	X(sarsbb, "sar rax, 63\n sbb rbx, rdx", 0) X(shl8inc, "shl bl, 3\n inc al\n adc dl, 0", 0x10) \
+	X(shlpushf, "shl rax, 1\n pushfq\n pop rcx\n and ecx, 0xfffffeef", 0x10) \
+	X(shljcc, "shl eax, 1\n jo 1f\n mov ecx, 7\n 1: jc 2f\n mov edx, 9\n 2: jz 3f\n mov r8d, 1\n 3: jp 4f\n mov r9d, 1\n 4:", 0x10) \
+	X(shrjnz, "shr rax, 40\n jnz 1f\n mov ecx, 7\n 1: ja 2f\n mov edx, 9\n 2:", 0x810) \
+	X(shlm32, "shl dword ptr [rdi], 3\n setc cl\n setz dl", 0x810) X(sarm16, "sar word ptr [rdi+2], cl\n setnz r8b", 0x810) \
+	X(addror, "add rax, rbx\n ror rax, 7", 0x800) X(subrol1, "sub eax, ebx\n rol eax, 1", 0) \
+	X(shlror, "shl rax, 13\n ror rbx, 3", 0x810) X(rorrol, "add rax, rbx\n ror rax, 9\n rol rax, 1", 0) \
+	X(roradc, "ror rax, 5\n adc rbx, rcx", 0) X(addroradc, "add ecx, edx\n ror rax, 5\n adc rbx, rcx", 0) \
+	X(rolpushf, "add rax, rbx\n rol rax, 1\n pushfq\n pop rcx", 0) X(roreager, "rol rax, 1\n pushfq\n pop rcx", 0) \
+	X(rorsetcc, "xor eax, ebx\n ror eax, 1\n seto cl\n setc dl\n sets bl\n setp bh\n setz r8b\n seta r9b", 0x10) \
+	X(rorjcc, "sub rax, rbx\n ror rdx, 3\n jc 1f\n mov ecx, 7\n 1: jnz 2f\n mov r8d, 9\n 2: jp 3f\n mov r9d, 1\n 3: js 4f\n mov ebx, 1\n 4:", 0x800) \
+	X(rorinc, "cmp rax, rbx\n ror rdx, 3\n inc rcx\n setc bl\n setz bh", 0x800) \
+	X(rollahf, "add al, bl\n rol al, 3\n lahf", 0x800) X(rol8w, "add rax, rbx\n rol al, 8\n setc cl", 0x800) \
+	X(ror16w, "test eax, ebx\n ror ax, 16\n setc cl\n setz dl", 0x810) X(rol32z, "add eax, ebx\n rol eax, 32\n setc cl", 0) \
+	X(rorm64, "add rax, rbx\n ror qword ptr [rdi+8], 5\n setc cl\n setz dl", 0x800) \
+	X(rolm8, "sub al, bl\n rol byte ptr [rdi+3], cl\n setc dl\n sets bh", 0x800) \
+	X(rorcl, "or rax, rbx\n ror eax, cl\n setc dl\n setnz bh", 0x810) \
+	X(rotcmov, "cmp rax, rbx\n rol rdx, 17\n cmovb rax, rdx\n cmovg rbx, rcx", 0x800)
 
 #define X(id, text, undef) extern const char id##_s[], id##_e[];
 LIST
