@@ -19,25 +19,7 @@ import (
 // "w00;pPID.TID", each thread seen created before it exits, and the
 // process exit as W00.
 func TestThreadEvents(t *testing.T) {
-	needTools(t)
-	needStub(t)
-	bin := suite.guests["nonstop"]
-	if err := suite.guestErr["nonstop"]; err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	srv, err := startServer(ctx, []string{suite.stub, "--once", "127.0.0.1:0", bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.stop(exitGrace)
-	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	c := &packetClient{conn: conn, r: bufio.NewReader(conn)}
+	c, srv := dialStub(t, "nonstop")
 	if r := c.call("qSupported:multiprocess+;QThreadEvents+"); !strings.Contains(r, "QThreadEvents+") {
 		t.Fatalf("qSupported reply %q lacks QThreadEvents+", r)
 	}
@@ -69,11 +51,35 @@ func TestThreadEvents(t *testing.T) {
 	if len(created) != 4 || exited != 4 {
 		t.Errorf("%d threads created and %d exits reported; want the 4 workers", len(created), exited)
 	}
-	conn.Close()
+	c.conn.Close()
 	srv.stop(exitGrace) // the output is copied from the stub asynchronously
 	if out := srv.stdout.String(); out != "counter 30\n" {
 		t.Errorf("program output %q", out)
 	}
+}
+
+// dialStub starts the stub on guest and connects a packetClient to it;
+// both are closed when the test ends.
+func dialStub(t *testing.T, guest string) (*packetClient, *serverProc) {
+	t.Helper()
+	needTools(t)
+	needStub(t)
+	if err := suite.guestErr[guest]; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
+	t.Cleanup(cancel)
+	srv, err := startServer(ctx, []string{suite.stub, "--once", "127.0.0.1:0", suite.guests[guest]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.stop(exitGrace) })
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &packetClient{conn: conn, r: bufio.NewReader(conn)}, srv
 }
 
 // packetClient is a minimal RSP client (acks on, no RLE from the stub).
@@ -112,25 +118,7 @@ func (c *packetClient) call(p string) string {
 // OK, vCtrlC stopping the running thread with SIGINT's stop as a %Stop
 // notification, memory read while stopped, and vKill.
 func TestNonStopPackets(t *testing.T) {
-	needTools(t)
-	needStub(t)
-	bin := suite.guests["spin"]
-	if err := suite.guestErr["spin"]; err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
-	defer cancel()
-	srv, err := startServer(ctx, []string{suite.stub, "--once", "127.0.0.1:0", bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.stop(exitGrace)
-	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	c := &packetClient{conn: conn, r: bufio.NewReader(conn)}
+	c, _ := dialStub(t, "spin")
 	if r := c.call("qSupported:multiprocess+"); !strings.Contains(r, "QNonStop+") {
 		t.Fatalf("qSupported reply %q lacks QNonStop+", r)
 	}
