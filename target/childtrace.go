@@ -158,14 +158,9 @@ func (c *Process) Drive(answered <-chan struct{}) {
 			}
 		}
 		<-tok
-		if ran {
-			continue
+		if !ran {
+			c.host.Sleep(c.idleFor(next, driveIdle), answered)
 		}
-		d := driveIdle
-		if !next.IsZero() {
-			d = min(d, max(next.Sub(c.clk.Now()), 0))
-		}
-		c.host.Sleep(d, answered)
 	}
 }
 
@@ -192,25 +187,12 @@ func (p *Process) RunOrphans() {
 			return
 		}
 		ran := p.runChildren()
-		var next time.Time
-		for _, c := range p.kids() {
-			if c.gone() || c.Frozen() {
-				continue
-			}
-			if _, cn := c.poll(); !cn.IsZero() && (next.IsZero() || cn.Before(next)) {
-				next = cn
-			}
-		}
+		_, next := p.pollKids()
 		<-tok
-		if ran {
-			continue
+		if !ran {
+			// Blocked (or frozen for a tracer): look again after the
+			// earliest deadline, a wake-up, or driveIdle.
+			p.host.Sleep(p.idleFor(next, driveIdle), p.wake)
 		}
-		// Blocked (or frozen for a tracer): look again after the earliest
-		// deadline, a wake-up, or driveIdle.
-		d := driveIdle
-		if !next.IsZero() {
-			d = min(d, max(next.Sub(p.clk.Now()), 0))
-		}
-		p.host.Sleep(d, p.wake)
 	}
 }

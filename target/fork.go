@@ -322,17 +322,39 @@ func (p *Process) poll() (runnable bool, next time.Time) {
 			runnable = true
 		}
 	}
+	r, n := p.pollKids()
+	return runnable || r, earliest(next, n)
+}
+
+// pollKids is poll over the processes p's scheduler runs (its children
+// and, for the root, the orphans), leaving out the gone and the frozen.
+func (p *Process) pollKids() (runnable bool, next time.Time) {
 	for _, c := range p.kids() {
 		if c.gone() || c.Frozen() {
 			continue
 		}
 		r, n := c.poll()
 		runnable = runnable || r
-		if !n.IsZero() && (next.IsZero() || n.Before(next)) {
-			next = n
-		}
+		next = earliest(next, n)
 	}
 	return runnable, next
+}
+
+// earliest is the earlier of two deadlines, the zero time meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// idleFor is how long a scheduler with nothing to run sleeps: until the
+// deadline next (none: zero), at most limit.
+func (p *Process) idleFor(next time.Time, limit time.Duration) time.Duration {
+	if next.IsZero() {
+		return limit
+	}
+	return min(limit, max(next.Sub(p.clk.Now()), 0))
 }
 
 // gone reports whether the process has exited.

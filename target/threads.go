@@ -193,19 +193,8 @@ func (p *Process) schedule(mask StopMask) (Event, bool, error) {
 		if ran {
 			continue
 		}
-		for _, c := range p.kids() {
-			if c.gone() || c.Frozen() {
-				continue
-			}
-			if _, cn := c.poll(); !cn.IsZero() && (next.IsZero() || cn.Before(next)) {
-				next = cn
-			}
-		}
-		d := time.Duration(1 << 62)
-		if !next.IsZero() {
-			d = max(next.Sub(p.clk.Now()), 0)
-		}
-		p.idle(d)
+		_, kn := p.pollKids()
+		p.idle(p.idleFor(earliest(next, kn), 1<<62))
 	}
 }
 
@@ -259,9 +248,7 @@ func (p *Process) checkWaits() time.Time {
 			p.endWait(t, res)
 			continue
 		}
-		if next.IsZero() || t.deadline.Before(next) {
-			next = t.deadline
-		}
+		next = earliest(next, t.deadline)
 	}
 	return next
 }
