@@ -125,11 +125,9 @@ func (s *Session) startEngine() {
 	s.ns.running = true
 	t, ch := s.t, s.ns.evCh
 	go func() {
+		// A pause (signal 0) is never silent: no client passes signal 0.
 		ev, err := t.Next(flags)
-		for err == nil && !s.isWatchStop(ev) && !isPause(ev) && f.silent(ev) {
-			f.count++
-			ev, err = t.Next(flags &^ ptrace.FlagIgnore)
-		}
+		ev, err = f.resumeSilent(t, flags, ev, err)
 		ch <- engineResult{ev, err, f.count}
 	}()
 }

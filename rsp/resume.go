@@ -266,13 +266,7 @@ func (s *Session) run(req resumeReq) ([]byte, error) {
 		if inject != 0 && err == nil && ev.Cause&ptrace.StopSignal != 0 && int(ev.A) == inject {
 			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
 		}
-		// Stops the client does not want to see (outside a stepped range,
-		// uncaught syscalls, passed signals, false breakpoint conditions)
-		// are resumed here, without a round trip to the client.
-		for err == nil && !s.isWatchStop(ev) && f.silent(ev) {
-			f.count++
-			ev, err = s.t.Next(flags &^ ptrace.FlagIgnore)
-		}
+		ev, err = f.resumeSilent(s.t, flags, ev, err)
 		res <- result{ev, err}
 	}()
 	interrupted := false

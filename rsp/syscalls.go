@@ -224,6 +224,19 @@ func (s *Session) stopFilter(req resumeReq, tid int) *stopFilter {
 	return f
 }
 
+// resumeSilent resumes, with flags less FlagIgnore, the stops the client
+// does not want to see (outside a stepped range, uncaught syscalls,
+// passed signals, false breakpoint conditions) without a round trip to
+// the client, and returns the first stop (or error) it wants. A
+// watchpoint stop is always wanted.
+func (f *stopFilter) resumeSilent(t Tracer, flags ptrace.Flags, ev ptrace.Event, err error) (ptrace.Event, error) {
+	for err == nil && !f.s.isWatchStop(ev) && f.silent(ev) {
+		f.count++
+		ev, err = t.Next(flags &^ ptrace.FlagIgnore)
+	}
+	return ev, err
+}
+
 // silent reports whether ev is a stop to resume at once.
 func (f *stopFilter) silent(ev ptrace.Event) bool {
 	switch {
