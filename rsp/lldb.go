@@ -571,13 +571,7 @@ func (s *Session) threadStopInfo(arg string) response {
 	}
 	out := []byte("T00")
 	if r, err := s.t.IntRegs(int(id.tid)); err == nil {
-		out = append(out, "06:"...)
-		out = appendHexLE64(out, r.RBP)
-		out = append(out, ";07:"...)
-		out = appendHexLE64(out, r.RSP)
-		out = append(out, ";10:"...)
-		out = appendHexLE64(out, r.RIP)
-		out = append(out, ';')
+		out = appendExpedited(out, r)
 	}
 	out = append(out, "thread:"+s.formatThreadID(int(id.tid))+";"...)
 	return replyBytes(out)

@@ -443,18 +443,24 @@ func (s *Session) tReply(gdbSig, tid int, bp bool) []byte {
 		}
 	}
 	if err == nil {
-		out = append(out, "06:"...)
-		out = appendHexLE64(out, regs.RBP)
-		out = append(out, ";07:"...)
-		out = appendHexLE64(out, regs.RSP)
-		out = append(out, ";10:"...)
-		out = appendHexLE64(out, regs.RIP)
-		out = append(out, ';')
+		out = appendExpedited(out, regs)
 	}
 	out = append(out, "thread:"...)
 	out = append(out, s.formatThreadID(tid)...)
 	out = append(out, ";core:0;"...)
 	return s.appendLLDBKeys(out, tid, gdbSig, bp && err == nil && s.breakpoints[regs.RIP] != 0)
+}
+
+// appendExpedited adds the registers a stop reply carries so that the
+// client need not read them: rbp (06), rsp (07) and rip (10).
+func appendExpedited(out []byte, regs ptrace.IntRegisters) []byte {
+	out = append(out, "06:"...)
+	out = appendHexLE64(out, regs.RBP)
+	out = append(out, ";07:"...)
+	out = appendHexLE64(out, regs.RSP)
+	out = append(out, ";10:"...)
+	out = appendHexLE64(out, regs.RIP)
+	return append(out, ';')
 }
 
 // haltReason answers "?": the last stop. The initial stop is a SIGTRAP at
