@@ -2,11 +2,9 @@ package target
 
 import "testing"
 
-// TestLockToAndFocus: with the scheduler locked to one worker, every stop
-// is that worker's and the other runs no instruction; Focus makes a
-// single step move the named thread only; after the lock is lifted the
-// program completes.
-func TestLockToAndFocus(t *testing.T) {
+// twoSpinners loads twospin and runs it until both workers exist.
+func twoSpinners(t *testing.T) (p *Process, a, b *Thread) {
+	t.Helper()
 	bin := buildGuest(t, "twospin", "-O0")
 	p, out := loadGuest(t, bin, []string{bin}, "")
 	for len(p.Threads()) < 3 {
@@ -15,7 +13,15 @@ func TestLockToAndFocus(t *testing.T) {
 		}
 	}
 	ths := p.Threads()
-	a, b := ths[1], ths[2]
+	return p, ths[1], ths[2]
+}
+
+// TestLockToAndFocus: with the scheduler locked to one worker, every stop
+// is that worker's and the other runs no instruction; Focus makes a
+// single step move the named thread only; after the lock is lifted the
+// program completes.
+func TestLockToAndFocus(t *testing.T) {
+	p, a, b := twoSpinners(t)
 	if p.LockTo(12345) || p.Focus(12345) {
 		t.Error("LockTo/Focus accepted a tid that is no thread")
 	}
@@ -59,15 +65,7 @@ func TestLockToAndFocus(t *testing.T) {
 // others do; Interrupt stops a running Resume with a signal-less
 // StopSignal, from which the program goes on normally.
 func TestHoldAndInterrupt(t *testing.T) {
-	bin := buildGuest(t, "twospin", "-O0")
-	p, out := loadGuest(t, bin, []string{bin}, "")
-	for len(p.Threads()) < 3 {
-		if _, err := p.Resume(StopPreSyscall, false); err != nil {
-			t.Fatalf("waiting for the workers: %v, output %q", err, out)
-		}
-	}
-	ths := p.Threads()
-	a := ths[1]
+	p, a, _ := twoSpinners(t)
 	if p.Hold(12345, true) {
 		t.Error("Hold accepted a tid that is no thread")
 	}
