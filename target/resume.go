@@ -217,9 +217,10 @@ func (p *Process) finishSyscall(mask StopMask, skip bool) (Event, bool, error) {
 			return Event{}, false, nil
 		}
 		cpu.R[emu.RAX] = res
-		if p.takeKillOf(t) {
+		if p.intr.Load() && p.takeKillOf(t) {
 			// The call sent SIGKILL to its own process (raise,
-			// kill(getpid())): it never returns, as on Linux.
+			// kill(getpid())): it never returns, as on Linux. (Every
+			// signal sent sets intr, so most calls skip the locks.)
 			p.stepPending = false
 			return p.terminate(sigKILL, mask)
 		}
